@@ -1,0 +1,1 @@
+"""Data in: reading, validating and splitting labelled texts."""
