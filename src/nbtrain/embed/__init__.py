@@ -1,0 +1,1 @@
+"""Embeddings: the frozen encoder, 2-D projections and separation scores."""

@@ -1,0 +1,1 @@
+"""Evaluation: classification scores, the tuned baseline and the baseline-versus-trained comparison."""

@@ -1,0 +1,74 @@
+"""The trainable network: a LoRA-adapted encoder, mean pooling, and a linear head.
+
+The head reads the L2-normalised pooled embedding, the same vector ``embed()`` returns and the
+baseline was fitted on, which is what lets the baseline's weights start the head.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from nbtrain.embed.encoder import mean_pool
+
+
+class EncoderClassifier(nn.Module):
+    """``forward`` returns (normalised embeddings, logits) for a tokenised batch."""
+
+    def __init__(self, encoder: nn.Module, head: nn.Linear) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.head = head
+
+    def forward(self, **batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        hidden = self.encoder(**batch).last_hidden_state
+        embeddings = nn.functional.normalize(mean_pool(hidden, batch["attention_mask"]), dim=-1)
+        return embeddings, self.head(embeddings)
+
+
+def add_lora(base: nn.Module, rank: int, alpha: int, dropout: float, targets: str | Sequence[str]) -> nn.Module:
+    """Wrap ``base`` with fresh LoRA adapters; only the adapters will be trainable."""
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    config = LoraConfig(
+        task_type=TaskType.FEATURE_EXTRACTION,
+        r=rank,
+        lora_alpha=alpha,
+        lora_dropout=dropout,
+        target_modules=targets if isinstance(targets, str) else list(targets),
+        bias="none",
+    )
+    return get_peft_model(base, config)
+
+
+def run_batches(
+    network: EncoderClassifier,
+    tokenizer: Any,
+    texts: Sequence[str],
+    max_length: int,
+    batch_size: int = 64,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings and logits for ``texts`` in evaluation mode, batched by similar length."""
+    device = next(network.parameters()).device
+    order = np.argsort([len(t) for t in texts])[::-1]
+    dim, n_labels = network.head.in_features, network.head.out_features
+    embeddings = np.zeros((len(texts), dim), dtype=np.float32)
+    logits = np.zeros((len(texts), n_labels), dtype=np.float32)
+    was_training = network.training
+    network.eval()
+    with torch.inference_mode():
+        for start in range(0, len(texts), batch_size):
+            idx = order[start : start + batch_size]
+            batch = tokenizer(
+                [texts[i] for i in idx], padding=True, truncation=True, max_length=max_length, return_tensors="pt"
+            ).to(device)
+            emb, out = network(**batch)
+            embeddings[idx] = emb.float().cpu().numpy()
+            logits[idx] = out.float().cpu().numpy()
+    network.train(was_training)
+    return embeddings, logits
+

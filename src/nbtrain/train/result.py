@@ -1,0 +1,29 @@
+"""What a training run returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from nbtrain.evaluate.baseline import Baseline
+    from nbtrain.train.model import TrainedModel
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """The trained model (best epoch restored) and how the run went.
+
+    ``history`` has one row per validation pass (epoch 0 is before training); ``steps`` one row
+    per optimiser step with its loss; ``stopped`` is empty when all epochs ran, else why not.
+    """
+
+    model: TrainedModel
+    history: pd.DataFrame
+    steps: pd.DataFrame
+    best_epoch: int
+    stopped: str
+    seconds: float
+    baseline: Baseline | None
