@@ -1,3 +1,88 @@
-"""nbtrain: train custom text classifiers and embedders with LoRA in your notebook."""
+"""nbtrain: train custom text classifiers and embedders with LoRA, in your notebook.
+
+>>> import nbtrain
+>>> ds = nbtrain.load_csv(nbtrain.sample_path())
+>>> len(ds.labels)
+4
+
+Heavy dependencies (torch, transformers, peft) load only when a model is first used, so importing
+nbtrain and reading data stay fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from nbtrain._version import __version__
-__all__ = ["__version__"]
+from nbtrain.data.dataset import Dataset
+from nbtrain.data.errors import DataError
+from nbtrain.data.load import load_csv, load_frame, sample_path
+
+if TYPE_CHECKING:
+    from nbtrain.embed.encoder import Encoder
+    from nbtrain.evaluate.baseline import Baseline, fit_baseline
+    from nbtrain.evaluate.compare import Comparison, compare
+    from nbtrain.train.callbacks import Callback, EpochEvent, StepEvent, StopSignal
+    from nbtrain.train.config import TrainConfig
+    from nbtrain.train.model import TrainedModel, load_model
+    from nbtrain.train.result import TrainResult
+    from nbtrain.train.trainer import train
+    from nbtrain.workflow import Outcome, run, write_report
+
+_LAZY = {
+    "Encoder": "nbtrain.embed.encoder",
+    "Baseline": "nbtrain.evaluate.baseline",
+    "fit_baseline": "nbtrain.evaluate.baseline",
+    "Comparison": "nbtrain.evaluate.compare",
+    "compare": "nbtrain.evaluate.compare",
+    "Callback": "nbtrain.train.callbacks",
+    "EpochEvent": "nbtrain.train.callbacks",
+    "StepEvent": "nbtrain.train.callbacks",
+    "StopSignal": "nbtrain.train.callbacks",
+    "TrainConfig": "nbtrain.train.config",
+    "TrainedModel": "nbtrain.train.model",
+    "load_model": "nbtrain.train.model",
+    "TrainResult": "nbtrain.train.result",
+    "train": "nbtrain.train.trainer",
+    "Outcome": "nbtrain.workflow",
+    "run": "nbtrain.workflow",
+    "write_report": "nbtrain.workflow",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import torch-backed parts on first use (PEP 562)."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'nbtrain' has no attribute {name!r}")
+
+
+__all__ = [
+    "Baseline",
+    "Callback",
+    "Comparison",
+    "DataError",
+    "Dataset",
+    "Encoder",
+    "EpochEvent",
+    "Outcome",
+    "StepEvent",
+    "StopSignal",
+    "TrainConfig",
+    "TrainResult",
+    "TrainedModel",
+    "__version__",
+    "compare",
+    "fit_baseline",
+    "load_csv",
+    "load_frame",
+    "load_model",
+    "run",
+    "sample_path",
+    "train",
+    "write_report",
+]

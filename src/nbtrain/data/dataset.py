@@ -99,7 +99,7 @@ def build_dataset(
         raise DataError(f"{train.source}: no row has both a text and a label")
     train_rows, removed = _drop_rare_labels(train_rows, min_examples, dropped)
     if removed:
-        listed = ", ".join(f"{label!r} ({n} rows)" for label, n in removed.items())
+        listed = ", ".join(f"{label!r} ({n} row{'s' * (n != 1)})" for label, n in removed.items())
         notices.append(
             f"Removed {len(removed)} label(s) with fewer than {min_examples} unique examples: {listed}"
         )

@@ -162,7 +162,7 @@ def _select(
         wants_names = isinstance(text_column, str) or isinstance(label_column, str)
         if header is None:
             header = wants_names or _looks_like_header(table)
-            if header:
+            if header and not _has_known_names(table):
                 notices.append(f"{name}: line 1 read as a header: {', '.join(table.iloc[0])}")
         if header:
             names = [str(v).strip() for v in table.iloc[0]]
@@ -190,11 +190,16 @@ def _select(
     return RawRows(rows=rows, source=name, notices=tuple(notices))
 
 
+def _has_known_names(table: pd.DataFrame) -> bool:
+    first_text, first_label = str(table.iat[0, 0]).strip(), str(table.iat[0, 1]).strip()
+    return first_label.lower() in _LABEL_NAMES or first_text.lower() in _TEXT_NAMES
+
+
 def _looks_like_header(table: pd.DataFrame) -> bool:
+    if _has_known_names(table):
+        return True
     first_text, first_label = str(table.iat[0, 0]).strip(), str(table.iat[0, 1]).strip()
     other_labels = {str(v).strip() for v in table.iloc[1:, 1]}
-    if first_label.lower() in _LABEL_NAMES or first_text.lower() in _TEXT_NAMES:
-        return True
     short_name = len(first_text) <= 40 and len(first_text.split()) <= 3
     return bool(other_labels) and first_label not in other_labels and short_name
 

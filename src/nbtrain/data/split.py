@@ -7,7 +7,6 @@ in the file never lands on both sides (which would inflate validation scores).
 from __future__ import annotations
 
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from nbtrain.data.errors import DataError
 
@@ -20,6 +19,8 @@ def split_validation(
     ``size`` is a fraction of the unique texts (0 < size < 1) or a number of unique texts. Each
     label keeps at least one text on each side when it has two or more unique texts.
     """
+    from sklearn.model_selection import train_test_split  # lazy: sklearn costs seconds to import
+
     groups = rows.drop_duplicates("text")[["text", "label"]]
     n = len(groups)
     n_val = round(size * n) if isinstance(size, float) else int(size)

@@ -1,0 +1,78 @@
+"""Shared fixtures: a tiny BERT built on the spot (no download), small datasets, shared data paths."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+WORDS = {
+    "billing": "charge charged refund invoice payment card twice money price bill paid",
+    "delivery": "parcel package courier late tracking shipped arrived address box delivery",
+    "technical": "app crash error bug screen login slow update website loading",
+}
+FILLER = "the my i was is and to it a please help with order today again why"
+
+
+def make_texts(n_per_label: int, seed: int = 0) -> pd.DataFrame:
+    """Short texts whose words mostly come from their label's vocabulary: learnable, not trivial."""
+    rng = random.Random(seed)
+    rows = []
+    for label, words in WORDS.items():
+        vocab, filler = words.split(), FILLER.split()
+        for i in range(n_per_label):
+            picked = rng.sample(vocab, 3) + rng.sample(filler, 3) + [rng.choice(WORDS[rng.choice(list(WORDS))].split())]
+            rng.shuffle(picked)
+            rows.append({"text": " ".join(picked) + f" {i}", "label": label})
+    return pd.DataFrame(rows).sample(frac=1, random_state=seed).reset_index(drop=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer, 32-wide BERT with a word-level vocabulary, saved like a Hugging Face model folder."""
+    import torch
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    vocab += sorted({w for words in WORDS.values() for w in words.split()} | set(FILLER.split()))
+    vocab += [str(i) for i in range(200)]
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
+    tokenizer = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), model_max_length=64)
+    tokenizer.save_pretrained(folder)
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
+    BertModel(config).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture
+def texts_frame() -> pd.DataFrame:
+    """90 labelled texts, 30 per label."""
+    return make_texts(30)
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path):
+    """Write raw CSV text (or bytes) to a file in tmp_path and return its path."""
+
+    def write(content: str | bytes, name: str = "data.csv") -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+        return path
+
+    return write
