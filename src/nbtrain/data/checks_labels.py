@@ -1,0 +1,162 @@
+"""Checks on how many examples there are and how they are labelled.
+
+Each takes plain row frames (see :mod:`nbtrain.data.finding`): ``rows`` are the rows of the user's
+training file, ``dropped`` is ``Dataset.dropped``. Rows the loader already set aside are reported
+from ``dropped`` so the user learns they are gone and why.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from nbtrain.data.dataset import REASON_NO_LABEL, REASON_UNKNOWN_LABEL
+from nbtrain.data.finding import Finding, Severity, make_finding, plural
+from nbtrain.data.normalise import canonical_labels, label_key
+
+_RARE_REASON_PREFIX = "label has fewer than"
+
+
+def check_size(
+    rows: pd.DataFrame, *, error_below: int = 250, warning_below: int = 500, min_per_label: int = 20
+) -> Finding:
+    """Too few examples overall, or for some labels, is the most common cause of a weak model.
+
+    Lists every row when the whole set is too small, else the rows of labels under
+    ``min_per_label`` (with their ``label_count``).
+
+    >>> rows = pd.DataFrame({"split": "train", "source": "f.csv", "row": range(2, 12),
+    ...                      "text": [f"t{i}" for i in range(10)], "label": ["a", "b"] * 5})
+    >>> check_size(rows).severity
+    'error'
+    """
+    n = len(rows)
+    counts = rows["label"].value_counts()
+    small = counts[counts < min_per_label]
+    listed = rows.assign(label_count=rows["label"].map(counts).astype(int))
+    advice = (
+        f"Aim for {warning_below:,}+ examples in all and {min_per_label}+ per label; "
+        "label more examples of the smallest labels first."
+    )
+    if n < warning_below:
+        severity: Severity = "error" if n < error_below else "warning"
+        message = (
+            f"Only {plural(n, 'training example')} (under {error_below if n < error_below else warning_below:,}); "
+            "expect unstable, low scores."
+        )
+        return make_finding("size", severity, message, listed, advice)
+    if len(small):
+        names = ", ".join(f"{label!r} ({c})" for label, c in small.sort_values().items())
+        message = (
+            f"{plural(len(small), 'label')} {'has' if len(small) == 1 else 'have'} fewer than "
+            f"{min_per_label} examples: {_cap(names)}."
+        )
+        return make_finding(
+            "size", "warning", message, listed[listed["label"].isin(small.index)], advice
+        )
+    message = f"{plural(n, 'training example')}, at least {counts.min()} per label."
+    return make_finding("size", "ok", message, listed.head(0), advice)
+
+
+def check_class_balance(
+    rows: pd.DataFrame, *, info_ratio: float = 1.5, warning_ratio: float = 3.0
+) -> Finding:
+    """A model trained on skewed labels learns to favour the big ones; name the starved ones.
+
+    The ratio is largest label count / smallest. A label is *starved* when it has fewer than
+    ``largest / warning_ratio`` examples; its rows are listed with ``label_count``.
+
+    >>> rows = pd.DataFrame({"split": "train", "source": "f", "row": range(8), "text": list("abcdefgh"),
+    ...                      "label": ["x"] * 7 + ["y"]})
+    >>> check_class_balance(rows).message.split(":")[0]
+    'Largest label has 7.0× the examples of the smallest (7 vs 1)'
+    """
+    counts = rows["label"].value_counts()
+    largest, smallest = int(counts.max()), int(counts.min())
+    ratio = largest / smallest
+    starved = counts[counts < largest / warning_ratio]
+    head = f"Largest label has {ratio:.1f}× the examples of the smallest ({largest} vs {smallest})"
+    severity: Severity = "warning" if ratio >= warning_ratio else "info" if ratio >= info_ratio else "ok"
+    listed = rows[rows["label"].isin(starved.index)]
+    listed = listed.assign(label_count=listed["label"].map(counts).astype(int))
+    if len(starved):
+        names = ", ".join(f"{label!r} ({c})" for label, c in starved.sort_values().items())
+        message = f"{head}: {plural(len(starved), 'starved label')}: {_cap(names)}."
+    else:
+        message = f"{head}."
+    advice = (
+        "Add examples to the starved labels, or judge the model by macro-F1 rather than accuracy; "
+        "the trainer's class weights only partly make up for missing data."
+    )
+    return make_finding("class_balance", severity, message, listed, advice)
+
+
+def check_rare_labels(dropped: pd.DataFrame) -> Finding:
+    """Labels with too few unique examples were removed at load; say which, so none is missed."""
+    gone = dropped[dropped["reason"].str.startswith(_RARE_REASON_PREFIX)]
+    if gone.empty:
+        return make_finding("rare_labels", "ok", "No label was removed for having too few examples.", gone, "")
+    counts = gone["label"].value_counts()
+    names = ", ".join(f"{label!r} ({c})" for label, c in counts.items())
+    message = (
+        f"{plural(len(counts), 'label')} set aside at load ({plural(len(gone), 'row')}): {_cap(names)}; "
+        f"{gone['reason'].iloc[0]}."
+    )
+    advice = "Add at least 5 distinct examples to each, merge them into a related label, or accept that the model will never predict them."
+    return make_finding("rare_labels", "warning", message, gone, advice)
+
+
+def check_label_variants(rows: pd.DataFrame) -> Finding:
+    """``Positive`` and ``positive ``, or ``1`` and ``1.0``, become two labels unless merged.
+
+    Lists the rows of every label that shares its key (:func:`label_key`) with another label, with
+    the ``group`` key and the ``suggested`` spelling (the most frequent one).
+
+    >>> rows = pd.DataFrame({"split": "train", "source": "f", "row": [2, 3, 4],
+    ...                      "text": ["a", "b", "c"], "label": ["pos", "pos", "Pos "]})
+    >>> check_label_variants(rows).rows["suggested"].tolist()
+    ['pos', 'pos', 'pos']
+    """
+    canonical = canonical_labels(rows["label"])
+    keys = pd.Series({label: label_key(label) for label in canonical}, dtype=object)
+    spellings = keys.groupby(keys).size()
+    clashing = keys[keys.map(spellings) > 1]
+    if clashing.empty:
+        return make_finding("label_variants", "ok", "No labels differ only by case, spacing or number format.", rows.head(0), "")
+    listed = rows[rows["label"].isin(clashing.index)]
+    listed = listed.assign(group=listed["label"].map(clashing), suggested=listed["label"].map(canonical))
+    variants = "; ".join(
+        " = ".join(repr(x) for x in sorted(labels.index)) for _, labels in clashing.groupby(clashing)
+    )
+    message = f"{plural(clashing.nunique(), 'label')} spelled more than one way ({plural(len(listed), 'row')}): {_cap(variants)}."
+    advice = "Merge each group into one spelling (the most frequent is suggested)."
+    return make_finding("label_variants", "error", message, listed, advice, fix="merge_label_variants")
+
+
+def check_unknown_labels(dropped: pd.DataFrame, train_labels: pd.Series) -> Finding:
+    """Validation or test rows with a label never trained on were set aside at load.
+
+    ``suggested`` names a training label with the same key when the difference is only spelling.
+    """
+    gone = dropped[dropped["reason"] == REASON_UNKNOWN_LABEL]
+    if gone.empty:
+        return make_finding("unknown_labels", "ok", "Every validation and test label occurs in training.", gone.assign(suggested=""), "")
+    by_key = {label_key(label): label for label in pd.unique(train_labels)}
+    gone = gone.assign(suggested=gone["label"].map(lambda label: by_key.get(label_key(label), "")))
+    counts = gone["label"].value_counts()
+    names = ", ".join(f"{label!r} ({c})" for label, c in counts.items())
+    message = f"{plural(len(gone), 'validation/test row')} set aside at load, label not in training: {_cap(names)}."
+    advice = "Fix the spelling to match a training label (see 'suggested'), or add training examples for the new label."
+    return make_finding("unknown_labels", "warning", message, gone, advice)
+
+
+def check_missing_labels(dropped: pd.DataFrame) -> Finding:
+    """Rows with a text but no label were set aside at load; they may be worth labelling."""
+    gone = dropped[dropped["reason"] == REASON_NO_LABEL]
+    if gone.empty:
+        return make_finding("missing_labels", "ok", "Every row has a label.", gone, "")
+    message = f"{plural(len(gone), 'row')} without a label set aside at load."
+    return make_finding("missing_labels", "info", message, gone, "Label them and load again; unlabelled rows are not used.")
+
+
+def _cap(text: str, limit: int = 240) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,103 @@
+"""Duplicate, near-duplicate, conflict and leakage checks on hand-built frames: the exact rows found."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from nbtrain.data.checks import (
+    check_conflicting_labels,
+    check_exact_duplicates,
+    check_leakage,
+    check_near_duplicates,
+)
+from nbtrain.data.dataset import REASON_IN_TRAIN
+from nbtrain.data.normalise import text_keys
+
+
+def test_text_keys_fold_case_space_entities_and_punctuation_but_keep_emoji():
+    texts = pd.Series(["Tom &amp; Jerry!!", "tom  jerry", "great 😀", "great 😡"])
+    assert text_keys(texts).tolist() == ["tom jerry", "tom jerry", "great 😀", "great 😡"]
+    assert text_keys(texts, punctuation=False).tolist()[:2] == ["tom & jerry!!", "tom jerry"]
+
+
+def test_exact_duplicates_lists_each_repeat_with_the_row_it_repeats(make_rows):
+    rows = make_rows(
+        ("train", 2, "hello", "a"),
+        ("train", 3, "other", "b"),
+        ("train", 4, "hello", "a"),
+        ("train", 5, "hello", "b"),
+        ("test", 2, "hello", "a"),
+        ("test", 3, "Hello", "a"),
+    )
+    finding = check_exact_duplicates(rows)
+    assert finding.rows[["split", "row", "first_row"]].values.tolist() == [["train", 4, 2], ["train", 5, 2]]
+    assert finding.fix == "drop_exact_duplicates"
+
+
+def test_near_duplicates_leaves_exact_repeats_to_the_exact_check(make_rows):
+    rows = make_rows(
+        ("train", 2, "Fake news!", "a"),
+        ("train", 3, "fake  NEWS", "a"),
+        ("train", 4, "Fake news!", "a"),
+        ("train", 5, "fake news &amp;", "a"),
+        ("train", 6, "real news", "a"),
+        ("train", 7, "FAKE news!", "a"),
+        ("validation", 2, "FAKE NEWS", "a"),
+    )
+    finding = check_near_duplicates(rows)
+    assert finding.rows[["row", "first_row"]].values.tolist() == [[3, 2], [5, 2], [7, 2]]
+    assert check_near_duplicates(rows, punctuation=False).rows["row"].tolist() == [7]
+
+
+def test_conflicting_labels_lists_every_row_of_each_group_with_the_majority(make_rows):
+    rows = make_rows(
+        ("train", 2, "ok", "a"),
+        ("train", 3, "OK!", "b"),
+        ("train", 4, "ok", "a"),
+        ("train", 5, "tie", "a"),
+        ("train", 6, "tie", "b"),
+        ("train", 7, "fine", "a"),
+        ("validation", 2, "ok", "b"),
+    )
+    finding = check_conflicting_labels(rows)
+    assert finding.rows[["row", "labels", "suggested"]].values.tolist() == [
+        [2, "a | b", "a"], [3, "a | b", "a"], [4, "a | b", "a"], [5, "a | b", ""], [6, "a | b", ""],
+    ]  # fmt: skip
+    assert check_conflicting_labels(rows, punctuation=False).rows["row"].tolist() == [5, 6]
+
+
+def test_leakage_reports_set_aside_exact_and_in_data_normalised_copies(make_rows):
+    rows = make_rows(
+        ("train", 2, "Where is my card?", "card"),
+        ("train", 3, "refund please", "refund"),
+        ("validation", 2, "where is my card", "card"),
+        ("validation", 3, "something new", "card"),
+        ("test", 2, "Something new", "card"),
+        ("test", 3, "unrelated", "refund"),
+    )
+    dropped = pd.DataFrame(
+        {"split": ["test"], "source": "f.csv", "row": [9], "text": ["refund please"], "label": ["refund"], "reason": [REASON_IN_TRAIN]}
+    )
+    finding = check_leakage(rows, dropped)
+    assert finding.severity == "warning"
+    assert finding.fix == "remove_leaked_rows"
+    assert finding.rows[["split", "row", "kind", "status", "match_split", "match_row"]].values.tolist() == [
+        ["test", 9, "exact", "set aside at load", "train", 3],
+        ["validation", 2, "normalised", "in data", "train", 2],
+        ["test", 2, "normalised", "in data", "validation", 3],
+    ]
+
+
+def test_leakage_only_set_aside_is_info_without_a_fix(make_rows):
+    rows = make_rows(("train", 2, "a b", "x"), ("validation", 2, "c d", "x"))
+    dropped = pd.DataFrame(
+        {"split": ["validation"], "source": "f.csv", "row": [3], "text": ["a b"], "label": ["x"], "reason": [REASON_IN_TRAIN]}
+    )
+    finding = check_leakage(rows, dropped)
+    assert (finding.severity, finding.count, finding.fix) == ("info", 1, None)
+
+
+def test_clean_rows_find_nothing(make_rows, dropped):
+    rows = make_rows(("train", 2, "one", "a"), ("train", 3, "two", "b"), ("validation", 2, "three", "a"))
+    for finding in (check_exact_duplicates(rows), check_near_duplicates(rows), check_conflicting_labels(rows), check_leakage(rows, dropped)):
+        assert (finding.severity, finding.count) == ("ok", 0), finding.check
