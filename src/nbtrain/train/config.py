@@ -17,6 +17,12 @@ class TrainConfig:
     scored on the validation split; training stops after ``patience`` epochs without a better
     validation macro-F1, and the best epoch's weights are kept.
 
+    The loss is cross-entropy on the head plus ``embedding_loss_weight`` times an embedding loss:
+    cross-entropy over cosine similarities (divided by ``temperature``) to one learnable proxy per
+    class, started at the class centroids of the frozen embeddings. It pulls same-label texts
+    together, which is what ``embed()`` users want, and keeps the encoder learning even when the
+    baseline-initialised head already fits the training rows. ``0`` turns it off.
+
     >>> TrainConfig(epochs=2).epochs
     2
     >>> TrainConfig(lora_rank=0)
@@ -38,6 +44,8 @@ class TrainConfig:
     target_modules: str | tuple[str, ...] = "all-linear"
     max_length: int | None = None
     patience: int = 2
+    embedding_loss_weight: float = 1.0
+    temperature: float = 0.05
     head_init: str = "baseline"
     seed: int = 0
     device: str | None = None
@@ -56,6 +64,8 @@ class TrainConfig:
         for name, value in {"learning_rate": self.learning_rate, "head_learning_rate": self.head_learning_rate}.items():
             if not 0 < value < 1:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
+        if self.embedding_loss_weight < 0 or not 0 < self.temperature <= 1:
+            raise ValueError("embedding_loss_weight must be >= 0 and temperature in (0, 1]")
         if not 0 <= self.warmup_ratio < 1 or not 0 <= self.lora_dropout < 1:
             raise ValueError("warmup_ratio and lora_dropout must be in [0, 1)")
         if self.head_init not in ("baseline", "random"):

@@ -55,15 +55,16 @@ def train(
     _seed_everything(config.seed)
     started = time.perf_counter()
     labels = dataset.labels
+    encoder = encoder or Encoder(config.model, device=config.device)
+    frozen = encoder.encode(dataset.train["text"].tolist())
     if config.head_init == "baseline" and baseline is None:
-        encoder = encoder or Encoder(config.model, device=config.device)
-        train_vectors = encoder.encode(dataset.train["text"].tolist())
-        baseline = fit_baseline(train_vectors, dataset.train["label"].tolist(), seed=config.seed)
+        baseline = fit_baseline(frozen, dataset.train["label"].tolist(), seed=config.seed)
 
     network, tokenizer, max_length = _build(config, labels, baseline)
+    centroids = class_centroids(frozen, dataset.train["label"].tolist(), labels)
     device = pick_device(config.device)
     network.to(device)
-    loop = _Loop(network, tokenizer, max_length, dataset, config, callbacks, stop, started)
+    loop = _Loop(network, centroids, tokenizer, max_length, dataset, config, callbacks, stop, started)
     loop.run(device)
     network.load_state_dict(loop.best_state, strict=False)
     network.eval()
@@ -116,6 +117,7 @@ class _Loop:
     def __init__(
         self,
         network: EncoderClassifier,
+        centroids: np.ndarray,
         tokenizer: Any,
         max_length: int,
         dataset: Dataset,
@@ -125,6 +127,8 @@ class _Loop:
         started: float,
     ) -> None:
         self.network, self.tokenizer, self.max_length = network, tokenizer, max_length
+        # One learnable proxy per class for the embedding loss, started at the frozen centroids.
+        self.proxies = nn.Parameter(torch.from_numpy(centroids))
         self.config, self.callbacks, self.stop, self.started = config, callbacks, stop, started
         self.labels = dataset.labels
         index = {label: i for i, label in enumerate(self.labels)}
@@ -141,6 +145,7 @@ class _Loop:
 
     def run(self, device: torch.device) -> None:
         cfg = self.config
+        self.proxies.data = self.proxies.data.to(device)
         ids = self.tokenizer(self.train_texts, truncation=True, max_length=self.max_length)["input_ids"]
         lengths = np.array([len(i) for i in ids])
         rng = np.random.default_rng(cfg.seed)
@@ -149,7 +154,7 @@ class _Loop:
         optimizer = torch.optim.AdamW(
             [
                 {"params": [p for n, p in self.network.named_parameters() if p.requires_grad and not n.startswith("head.")], "lr": cfg.learning_rate},
-                {"params": list(self.network.head.parameters()), "lr": cfg.head_learning_rate},
+                {"params": [*self.network.head.parameters(), self.proxies], "lr": cfg.head_learning_rate},
             ],
             weight_decay=cfg.weight_decay,
         )
@@ -163,8 +168,11 @@ class _Loop:
             losses = []
             for batch_idx in bucketed_batches(lengths, cfg.batch_size, rng):
                 batch = self.tokenizer.pad({"input_ids": [ids[i] for i in batch_idx]}, return_tensors="pt").to(device)
-                _, logits = self.network(**batch)
-                loss = nn.functional.cross_entropy(logits, self.train_targets[batch_idx].to(device))
+                embeddings, logits = self.network(**batch)
+                targets = self.train_targets[batch_idx].to(device)
+                loss = nn.functional.cross_entropy(logits, targets)
+                if cfg.embedding_loss_weight:
+                    loss = loss + cfg.embedding_loss_weight * proxy_loss(embeddings, self.proxies, targets, cfg.temperature)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
@@ -211,6 +219,19 @@ class _Loop:
             return True
         best = self.history[self.best_epoch]
         return macro_f1 > best.val_macro_f1 or (macro_f1 == best.val_macro_f1 and val_loss < best.val_loss)
+
+
+def proxy_loss(embeddings: torch.Tensor, proxies: torch.Tensor, targets: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Cross-entropy over cosine similarities to one proxy per class (normalised softmax loss)."""
+    similarity = embeddings @ nn.functional.normalize(proxies, dim=-1).T
+    return nn.functional.cross_entropy(similarity / temperature, targets)
+
+
+def class_centroids(vectors: np.ndarray, labels: Sequence[str], names: Sequence[str]) -> np.ndarray:
+    """The normalised mean vector of each class, in ``names`` order."""
+    y = np.asarray(labels)
+    means = np.stack([vectors[y == name].mean(axis=0) for name in names])
+    return (means / np.linalg.norm(means, axis=1, keepdims=True).clip(min=1e-12)).astype(np.float32)
 
 
 def bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:

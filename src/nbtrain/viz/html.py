@@ -1,0 +1,78 @@
+"""Self-contained HTML pages of charts and tables, for sharing: no CDN, opens offline.
+
+The Vega/Vega-Lite/vega-embed bundle comes from vl-convert and is written once per page, however
+many charts the page holds; charts stay interactive (tooltips, brushes).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+Block = alt.TopLevelMixin | str
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, Segoe UI, Roboto, sans-serif; margin: 2rem auto;
+       max-width: 1100px; color: #111827; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
+table { border-collapse: collapse; font-size: 0.9rem; margin: 0.5rem 0; }
+th, td { border-bottom: 1px solid #e5e7eb; padding: 0.25rem 0.6rem; text-align: left; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.note { color: #4b5563; }
+"""
+
+
+def html_page(title: str, blocks: Sequence[tuple[str, Block]]) -> str:
+    """A full HTML document: a title, then one section per (heading, chart or HTML snippet)."""
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    parts = [f"<h1>{html.escape(title)}</h1>"]
+    specs = []
+    for i, (heading, block) in enumerate(blocks):
+        parts.append(f"<h2>{html.escape(heading)}</h2>")
+        if isinstance(block, str):
+            parts.append(block)
+        else:
+            parts.append(f'<div id="chart{i}"></div>')
+            specs.append((f"chart{i}", block.to_dict()))
+    calls = "\n".join(
+        f"vegaEmbed('#{div}', {json.dumps(spec)}, {{actions: false}}).catch(console.error);" for div, spec in specs
+    )
+    bundle = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert()) if specs else ""
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style>"
+        f"<script>{bundle}</script></head><body>\n"
+        + "\n".join(parts)
+        + f"\n<script>{calls}</script>\n</body></html>\n"
+    )
+
+
+def write_html(path: str | os.PathLike[str], title: str, blocks: Sequence[tuple[str, Block]]) -> Path:
+    """Write :func:`html_page` to ``path`` (folders created) and return the path."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html_page(title, blocks), encoding="utf-8")
+    return target
+
+
+def table_html(frame: pd.DataFrame, float_format: str = "{:.3f}") -> str:
+    """A DataFrame as a plain HTML table, numbers right-aligned."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for record in frame.itertuples(index=False):
+        cells = []
+        for value in record:
+            if isinstance(value, float):
+                cells.append(f"<td class='num'>{float_format.format(value)}</td>")
+            else:
+                cells.append(f"<td>{html.escape(str(value))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

@@ -1,0 +1,92 @@
+"""The whole journey in one call: frozen baseline, LoRA training, and the comparison.
+
+Kept apart from the trainer so the trainer stays a trainer, and shared by the command line, the
+widgets and plain-Python users, so all three run exactly the same steps.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from nbtrain.data.dataset import Dataset
+from nbtrain.embed.encoder import Encoder
+from nbtrain.embed.project import project_pair
+from nbtrain.evaluate.baseline import Baseline, fit_baseline
+from nbtrain.evaluate.compare import Comparison, compare
+from nbtrain.train.callbacks import Callback, StopSignal
+from nbtrain.train.config import TrainConfig
+from nbtrain.train.result import TrainResult
+from nbtrain.train.trainer import train
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything a run produced: the data, the baseline, the training result and the comparison."""
+
+    dataset: Dataset
+    baseline: Baseline
+    result: TrainResult
+    comparison: Comparison
+
+    def projections(self, split: str = "validation") -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Baseline and trained 2-D points of a held-out split, aligned for a side-by-side plot."""
+        s = self.comparison.splits[split]
+        a, b = project_pair(s.baseline_embeddings, s.trained_embeddings)
+        base, trained = s.rows.copy(), s.rows.copy()
+        base["x"], base["y"] = a[:, 0], a[:, 1]
+        trained["x"], trained["y"] = b[:, 0], b[:, 1]
+        return base, trained
+
+
+def fit_dataset_baseline(dataset: Dataset, encoder: Encoder, seed: int = 0) -> Baseline:
+    """The cross-validated logistic regression on the frozen embeddings of the training split."""
+    vectors = encoder.encode(dataset.train["text"].tolist())
+    return fit_baseline(vectors, dataset.train["label"].tolist(), seed=seed)
+
+
+def run(
+    dataset: Dataset,
+    config: TrainConfig | None = None,
+    *,
+    encoder: Encoder | None = None,
+    callbacks: Sequence[Callback] = (),
+    stop: StopSignal | None = None,
+) -> Outcome:
+    """Fit the baseline, train, and compare both on the held-out splits.
+
+    >>> outcome = nbtrain.run(nbtrain.load_csv(nbtrain.sample_path()))  # doctest: +SKIP
+    >>> outcome.comparison.table()  # doctest: +SKIP
+    """
+    config = config or TrainConfig()
+    encoder = encoder or Encoder(config.model, device=config.device)
+    baseline = fit_dataset_baseline(dataset, encoder, config.seed)
+    result = train(dataset, config, encoder=encoder, baseline=baseline, callbacks=callbacks, stop=stop)
+    comparison = compare(dataset, baseline, result.model, encoder)
+    return Outcome(dataset=dataset, baseline=baseline, result=result, comparison=comparison)
+
+
+def write_report(outcome: Outcome, path: str | os.PathLike[str]) -> Path:
+    """A standalone HTML page: data, scores side by side, embeddings side by side, training curve."""
+    from nbtrain.viz import charts
+    from nbtrain.viz.html import table_html, write_html
+
+    ds, cmp = outcome.dataset, outcome.comparison
+    split = "test" if "test" in cmp.splits else "validation"
+    base_points, trained_points = outcome.projections(split)
+    summary = "<pre>" + ds.summary() + "</pre>"
+    table = cmp.table()
+    blocks = [
+        ("Data", summary),
+        ("Baseline versus trained", table_html(table)),
+        (f"Scores on {split}", charts.metric_comparison(table, split)),
+        (f"Embeddings of the {split} rows (PCA, aligned)", charts.embedding_comparison(base_points, trained_points)),
+        ("Training", charts.training_curve(outcome.result.history, outcome.result.steps)),
+    ]
+    if len(ds.dropped):
+        blocks.insert(1, ("Rows set aside", table_html(ds.dropped)))
+    return write_html(path, "nbtrain report", blocks)
