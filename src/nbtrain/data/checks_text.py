@@ -17,7 +17,7 @@ NOISE_PATTERNS: Mapping[str, re.Pattern[str]] = {
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]*[a-z]{2,}", re.IGNORECASE),
     "html_tag": re.compile(r"</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>", re.IGNORECASE),
     # Real entities (&amp;) and the stripped-ampersand remains of them (#39; quot;) seen in scraped news.
-    "html_entity": re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]{2,8});|(?<![&\w])(?:#\d{2,4}|quot|amp|nbsp|lt|gt);", re.IGNORECASE),
+    "html_entity": re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]{2,8});|(?<!&)#\d{2,4};|(?<![&\w])(?:quot|amp|nbsp|lt|gt);", re.IGNORECASE),
     "special_run": re.compile(r"[!-/:-@\[-`{-~]{5,}"),
     "user_mention": re.compile(r"(?<![\w.])@\w+|<user>|\[user\]", re.IGNORECASE),
     "escape": re.compile(r"\\[$&\"'#%]"),

@@ -1,0 +1,215 @@
+"""Run every data check on a dataset and collect the findings into one :class:`Report`.
+
+Model-free checks always run; the label-error and outlier checks need a :class:`TextEncoder` and
+are skipped without one. The report embeds every text it needs in a single ``encode`` call, so an
+encoder that caches per text makes later plots and baselines free.
+
+>>> report = build_report(load_csv("train.csv"), encoder)  # doctest: +SKIP
+>>> report.score, [f.check for f in report.findings if f.severity == "error"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nbtrain.data import checks as C
+from nbtrain.data.dataset import Dataset
+from nbtrain.data.errors import DataError
+from nbtrain.data.finding import SEVERITIES, Finding, Severity, plural
+from nbtrain.data.text_encoder import TextEncoder
+
+MODEL_CHECKS = ("label_errors", "outliers")
+CHECKS = (
+    "size", "class_balance", "rare_labels", "label_variants", "unknown_labels", "missing_labels",
+    "exact_duplicates", "near_duplicates", "conflicting_labels", "leakage", "empty_texts",
+    "text_noise", "token_lengths", *MODEL_CHECKS,
+)  # fmt: skip
+# Score: start at 100 and subtract per finding; an error costs as much as three warnings.
+PENALTY: dict[Severity, int] = {"error": 25, "warning": 8, "info": 2, "ok": 0}
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """Which checks run and their thresholds; validated on creation so a typo fails early.
+
+    >>> ReportConfig(skip=("text_noise",), min_per_label=10).min_per_label
+    10
+    """
+
+    skip: tuple[str, ...] = ()
+    size_error_below: int = 250
+    size_warning_below: int = 500
+    min_per_label: int = 20
+    imbalance_info_ratio: float = 1.5
+    imbalance_warning_ratio: float = 3.0
+    punctuation: bool = True
+    min_words: int = 2
+    max_length: int = 128
+    label_error_margin: float = 0.5
+    folds: int = 5
+    C: float = 10.0
+    outlier_z: float = 3.5
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.skip) - set(CHECKS))
+        if unknown:
+            raise ValueError(f"unknown check(s) in skip: {unknown}; checks are {', '.join(CHECKS)}")
+        if not 0 < self.size_error_below <= self.size_warning_below:
+            raise ValueError("need 0 < size_error_below <= size_warning_below")
+        if not 1 <= self.imbalance_info_ratio <= self.imbalance_warning_ratio:
+            raise ValueError("need 1 <= imbalance_info_ratio <= imbalance_warning_ratio")
+        if not 0 < self.label_error_margin <= 1:
+            raise ValueError(f"label_error_margin must be in (0, 1], got {self.label_error_margin}")
+        if self.folds < 2 or self.max_length < 1 or self.min_words < 1 or self.min_per_label < 1:
+            raise ValueError("folds must be >= 2; max_length, min_words and min_per_label >= 1")
+        if self.C <= 0 or self.outlier_z <= 0:
+            raise ValueError("C and outlier_z must be positive")
+
+
+@dataclass(frozen=True)
+class Report:
+    """The findings of all checks, worst first, with the numbers the charts need.
+
+    ``score`` is 0-100: 100 minus 25 per error, 8 per warning and 2 per info, floored at 0.
+    ``lengths`` has ``split``, ``row`` and ``length`` (in ``length_unit``: model tokens, or
+    whitespace words when no encoder was given) for every text; ``label_counts`` has ``split``,
+    ``label``, ``count``.
+    """
+
+    score: int
+    findings: tuple[Finding, ...]
+    label_counts: pd.DataFrame
+    lengths: pd.DataFrame
+    max_length: int
+    length_unit: str
+    sizes: dict[str, int]
+    skipped: tuple[str, ...] = field(default=())
+
+    def finding(self, check: str) -> Finding:
+        """The finding of one check by name."""
+        for f in self.findings:
+            if f.check == check:
+                return f
+        raise KeyError(f"no finding for {check!r} (skipped or unknown)")
+
+    def counts(self) -> dict[str, int]:
+        """How many findings have each severity."""
+        return {s: sum(f.severity == s for f in self.findings) for s in SEVERITIES}
+
+    def to_text(self) -> str:
+        """The score, then one line per finding that is not ok, worst first (for a terminal)."""
+        lines = [f"Data quality {self.score}/100"]
+        lines += [f"{f.severity.upper():8} {f.check}: {f.message}" for f in self.findings if f.severity != "ok"]
+        if self.skipped:
+            lines.append(describe_skipped(self))
+        return "\n".join(lines)
+
+    def to_dict(self, max_rows: int | None = 100) -> dict[str, object]:
+        """JSON-ready data (what ``nbtrain check FILE --json`` prints); rows capped per finding."""
+        return {
+            "score": self.score,
+            "counts": self.counts(),
+            "sizes": self.sizes,
+            "skipped": list(self.skipped),
+            "max_length": self.max_length,
+            "length_unit": self.length_unit,
+            "label_counts": self.label_counts.to_dict(orient="records"),
+            "findings": [f.to_dict(max_rows) for f in self.findings],
+        }
+
+    def to_html(self, path: str | os.PathLike[str], max_rows: int = 200) -> Path:
+        """Write a standalone HTML file (charts inline as SVG, no network needed) for sharing."""
+        # The one upward import in nbtrain.data, kept lazy so the data package needs no Altair.
+        from nbtrain.viz.report_html import render_report_html
+
+        target = Path(path)
+        target.write_text(render_report_html(self, max_rows=max_rows), encoding="utf-8")
+        return target
+
+
+def build_report(
+    dataset: Dataset, encoder: TextEncoder | None = None, config: ReportConfig | None = None
+) -> Report:
+    """Run every check that ``config`` does not skip; model-based ones only with an ``encoder``."""
+    config = config or ReportConfig()
+    if not isinstance(dataset, Dataset):
+        raise DataError(f"build_report needs a Dataset (see nbtrain.load_csv), got {type(dataset).__name__}")
+    rows = C.stack_splits(dataset)
+    unique = list(pd.unique(rows["text"]))
+    if encoder is not None:
+        lengths = _per_row(rows, unique, np.asarray(encoder.token_lengths(unique)))
+        max_length, unit = int(encoder.max_length), "tokens"
+    else:
+        lengths = rows["text"].str.count(r"\S+").to_numpy()
+        max_length, unit = config.max_length, "words"
+    run: dict[str, Callable[[], Finding]] = _model_free(dataset, rows, lengths, max_length, unit, config)
+    skipped = tuple(name for name in MODEL_CHECKS if name not in config.skip) if encoder is None else ()
+    if encoder is not None and not set(MODEL_CHECKS) <= set(config.skip):
+        embeddings = _per_row(rows, unique, np.asarray(encoder.encode(unique), dtype=np.float32))
+        labelled = (rows["split"] != "test").to_numpy()
+        run["label_errors"] = lambda: C.check_label_errors(
+            rows[labelled], embeddings[labelled], min_margin=config.label_error_margin,
+            folds=config.folds, C=config.C, seed=config.seed,
+        )  # fmt: skip
+        run["outliers"] = lambda: C.check_outliers(rows, embeddings, max_z=config.outlier_z)
+    findings = [run[name]() for name in CHECKS if name in run and name not in config.skip]
+    findings.sort(key=lambda f: SEVERITIES.index(f.severity))
+    return Report(
+        score=max(0, 100 - sum(PENALTY[f.severity] for f in findings)),
+        findings=tuple(findings),
+        label_counts=dataset.label_counts(),
+        lengths=rows[["split", "row"]].assign(length=lengths),
+        max_length=max_length,
+        length_unit=unit,
+        sizes={name: len(frame) for name, frame in dataset.splits().items()},
+        skipped=skipped,
+    )
+
+
+def _model_free(
+    dataset: Dataset, rows: pd.DataFrame, lengths: np.ndarray, max_length: int, unit: str, config: ReportConfig
+) -> dict[str, Callable[[], Finding]]:
+    training = C.training_rows(dataset)
+    dropped, punct = dataset.dropped, config.punctuation
+    return {
+        "size": lambda: C.check_size(
+            training, error_below=config.size_error_below,
+            warning_below=config.size_warning_below, min_per_label=config.min_per_label,
+        ),
+        "class_balance": lambda: C.check_class_balance(
+            training, info_ratio=config.imbalance_info_ratio, warning_ratio=config.imbalance_warning_ratio
+        ),
+        "rare_labels": lambda: C.check_rare_labels(dropped),
+        "label_variants": lambda: C.check_label_variants(rows),
+        "unknown_labels": lambda: C.check_unknown_labels(dropped, dataset.train["label"]),
+        "missing_labels": lambda: C.check_missing_labels(dropped),
+        "exact_duplicates": lambda: C.check_exact_duplicates(rows),
+        "near_duplicates": lambda: C.check_near_duplicates(rows, punctuation=punct),
+        "conflicting_labels": lambda: C.check_conflicting_labels(rows, punctuation=punct),
+        "leakage": lambda: C.check_leakage(rows, dropped, punctuation=punct),
+        "empty_texts": lambda: C.check_empty_texts(rows, dropped, min_words=config.min_words),
+        "text_noise": lambda: C.check_text_noise(rows),
+        "token_lengths": lambda: C.check_token_lengths(rows, lengths, max_length, unit=unit),
+    }  # fmt: skip
+
+
+def _per_row(rows: pd.DataFrame, unique: list[str], values: np.ndarray) -> np.ndarray:
+    """Spread per-unique-text ``values`` back to one entry per row."""
+    if len(values) != len(unique):
+        raise DataError(f"the encoder returned {len(values)} results for {len(unique)} texts")
+    position = pd.Series(np.arange(len(unique)), index=unique)
+    return values[position[rows["text"]].to_numpy()]
+
+
+def describe_skipped(report: Report) -> str:
+    """A sentence on the checks skipped for lack of an encoder, or ``""``."""
+    if not report.skipped:
+        return ""
+    return f"{plural(len(report.skipped), 'check')} skipped without an encoder: {', '.join(report.skipped)}."

@@ -1,0 +1,1 @@
+"""Notebook views over the pure modules (ipywidgets and anywidget)."""
