@@ -61,15 +61,44 @@ def embedding_scatter(
     return chart.encode(color=alt.condition(selection, color_enc, alt.value("lightgray"))).add_params(selection)
 
 
+def explorer_scatter(
+    points: pd.DataFrame,
+    *,
+    title: str,
+    color: str = "label",
+    x_domain: tuple[float, float],
+    y_domain: tuple[float, float],
+    tooltip: tuple[str, ...] = ("text", "label"),
+) -> alt.Chart:
+    """The explorer's scatter: a brush, and a ``highlight`` param (a list of ``id`` values).
+
+    Python sets ``highlight`` after a brush in either plot, so the same rows light up in both
+    plots even though their coordinates differ; an empty list highlights everything.
+    """
+    highlight = alt.param(name="highlight", value=[])
+    chosen = "length(highlight) == 0 || indexof(highlight, datum.id) >= 0"
+    return (
+        embedding_scatter(points, color=color, title=title, tooltip=tooltip, brush=False, x_domain=x_domain, y_domain=y_domain)
+        .encode(
+            color=alt.condition(chosen, alt.Color(f"{color}:N", legend=alt.Legend(title=color)), alt.value("lightgray")),
+            opacity=alt.condition(chosen, alt.value(0.85), alt.value(0.25)),
+        )
+        .add_params(highlight, alt.selection_interval(name=BRUSH, encodings=["x", "y"]))
+    )
+
+
+def shared_domains(*frames: pd.DataFrame, pad: float = 0.05) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Axis ranges that fit every frame's ``x`` and ``y``, so side-by-side plots share a scale."""
+    both = pd.concat(frames)
+    return _padded(both["x"], pad), _padded(both["y"], pad)
+
+
 def embedding_comparison(baseline: pd.DataFrame, trained: pd.DataFrame, *, color: str = "label") -> alt.HConcatChart:
     """Baseline and trained projections side by side, on the same axis ranges.
 
     Both frames hold the same rows in the same order, with ``x``/``y`` columns.
     """
-    both = pd.concat([baseline, trained])
-    pad = 0.05
-    x_domain = _padded(both["x"], pad)
-    y_domain = _padded(both["y"], pad)
+    x_domain, y_domain = shared_domains(baseline, trained)
     left = embedding_scatter(baseline, color=color, title="Baseline", brush=False, x_domain=x_domain, y_domain=y_domain)
     right = embedding_scatter(trained, color=color, title="Trained", brush=False, x_domain=x_domain, y_domain=y_domain)
     return alt.hconcat(left, right).resolve_scale(color="shared")

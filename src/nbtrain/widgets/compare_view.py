@@ -1,0 +1,49 @@
+"""Baseline versus trained: the score table with differences, and the linked embedding explorer."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import pandas as pd
+
+from nbtrain.widgets.explorer import EmbeddingExplorer
+from nbtrain.workflow import Outcome
+
+_MEASURES = {
+    "accuracy": "Accuracy",
+    "macro_f1": "Macro F1",
+    "macro_precision": "Macro precision",
+    "macro_recall": "Macro recall",
+    "silhouette": "Silhouette (cosine)",
+    "knn_accuracy": "k-NN accuracy (k=5)",
+}
+
+
+class ComparisonView(widgets.VBox):
+    """Scores of both models per held-out split, then the explorer on the test (or validation) rows."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        table = outcome.comparison.table()
+        split = "test" if "test" in outcome.comparison.splits else "validation"
+        self.explorer = EmbeddingExplorer(*outcome.projections(split))
+        note = (
+            f"<p>Baseline: logistic regression on frozen embeddings, C={outcome.baseline.C:g} chosen by "
+            f"cross-validation. Scores on rows neither model was fitted on. Plots: the {split} rows.</p>"
+        )
+        super().__init__([widgets.HTML(note + score_table_html(table)), self.explorer])
+
+
+def score_table_html(table: pd.DataFrame) -> str:
+    """``Comparison.table()`` as HTML, one block of rows per split, differences coloured."""
+    rows = []
+    for split, part in table.groupby("split", sort=False):
+        rows.append(f"<tr><th colspan=4 style='text-align:left'>{split}</th></tr>")
+        for r in part.itertuples():
+            colour = "#16a34a" if r.difference > 0 else "#dc2626" if r.difference < 0 else "#374151"
+            rows.append(
+                f"<tr><td>{_MEASURES.get(str(r.measure), r.measure)}</td><td class='num'>{r.baseline:.3f}</td>"
+                f"<td class='num'>{r.trained:.3f}</td><td class='num' style='color:{colour}'>{r.difference:+.3f}</td></tr>"
+            )
+    head = "<tr><th></th><th>baseline</th><th>trained</th><th>difference</th></tr>"
+    return f"<table class='nbt-scores'><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+

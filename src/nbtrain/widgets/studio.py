@@ -1,0 +1,118 @@
+"""``nbtrain.studio``: the whole journey in one notebook cell.
+
+Data, report, training, comparison and a try-it box, as tabs over the views in this package. The
+studio only wires views together: what to train on is the report view's current dataset (so a fix
+applied in the report is what gets trained), and the comparison tab fills in when training ends.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from nbtrain.data.dataset import Dataset
+from nbtrain.data.load import load_csv, load_frame
+from nbtrain.embed.encoder import Encoder
+from nbtrain.train.callbacks import Callback, StopSignal
+from nbtrain.train.config import TrainConfig
+from nbtrain.viz.html import table_html
+from nbtrain.widgets.compare_view import ComparisonView
+from nbtrain.widgets.data_view import DataView
+from nbtrain.widgets.report_view import DataReportView
+from nbtrain.widgets.train_panel import TrainPanel
+from nbtrain.workflow import Outcome, run
+
+Source = str | os.PathLike[str] | pd.DataFrame | Dataset
+
+_TABS = ("Data", "Report", "Train", "Compare", "Try it")
+
+
+class Studio(widgets.VBox):
+    """Tabs: Data, Report, Train, Compare, Try it. ``.outcome`` holds the last training run."""
+
+    def __init__(self, dataset: Dataset, *, config: TrainConfig | None = None, encoder: Encoder | None = None) -> None:
+        self.config = config or TrainConfig()
+        self.encoder = encoder or Encoder(self.config.model, device=self.config.device)
+        self.outcome: Outcome | None = None
+        self.report: DataReportView | None = None
+        self._dataset = dataset
+        self.train_panel = TrainPanel(self._run, epochs=self.config.epochs)
+        self.train_panel.on_done.append(self._show_outcome)
+        self.compare_box = widgets.VBox([widgets.HTML("<p>Train a model to compare it with the baseline.</p>")])
+        self.report_box = widgets.VBox([widgets.HTML("<p>Building the report (one embedding pass) ...</p>")])
+        self.try_text = widgets.Textarea(placeholder="Type a text to classify, one per line", layout={"width": "480px"})
+        self.try_button = widgets.Button(description="Classify", disabled=True)
+        self.try_output = widgets.HTML("<p>Available after training.</p>")
+        self.try_button.on_click(lambda _: self.classify_typed())
+        self.tabs = widgets.Tab(
+            children=[
+                DataView(dataset),
+                self.report_box,
+                self.train_panel,
+                self.compare_box,
+                widgets.VBox([self.try_text, self.try_button, self.try_output]),
+            ],
+            titles=_TABS,
+        )
+        self.tabs.observe(self._tab_changed, names="selected_index")
+        super().__init__([self.tabs])
+
+    @property
+    def dataset(self) -> Dataset:
+        """The data training will use: the report's current data once fixes were applied."""
+        return self.report.dataset if self.report is not None else self._dataset
+
+    def show_report(self) -> DataReportView:
+        """Build the data report (once) and show it in the Report tab."""
+        if self.report is None:
+            self.report = DataReportView(self._dataset, encoder=self.encoder)
+            self.report_box.children = [self.report]
+        return self.report
+
+    def _tab_changed(self, change: dict[str, Any]) -> None:
+        if change["new"] == _TABS.index("Report"):
+            self.show_report()
+
+    def _run(self, callbacks: Sequence[Callback], stop: StopSignal) -> Outcome:
+        return run(self.dataset, self.config, encoder=self.encoder, callbacks=callbacks, stop=stop)
+
+    def _show_outcome(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        self.compare_box.children = [ComparisonView(outcome)]
+        self.try_button.disabled = False
+        self.try_output.value = "<p>Type texts above and press Classify.</p>"
+
+    def classify_typed(self) -> pd.DataFrame | None:
+        """Classify the texts in the try-it box with the trained model and show the result."""
+        texts = [t.strip() for t in self.try_text.value.splitlines() if t.strip()]
+        if self.outcome is None or not texts:
+            return None
+        frame = self.outcome.result.model.classify(texts)
+        self.try_output.value = table_html(frame)
+        return frame
+
+
+def studio(
+    train: Source,
+    validation: Source | None = None,
+    test: Source | None = None,
+    *,
+    config: TrainConfig | None = None,
+    **load_options: Any,
+) -> Studio:
+    """Open the studio on a CSV path, a DataFrame or a loaded :class:`~nbtrain.Dataset`.
+
+    >>> nbtrain.studio(nbtrain.sample_path())  # doctest: +SKIP
+    """
+    if isinstance(train, Dataset):
+        dataset = train
+    elif isinstance(train, pd.DataFrame):
+        dataset = load_frame(train, validation, test, **load_options)  # type: ignore[arg-type]
+    else:
+        dataset = load_csv(train, validation, test, **load_options)  # type: ignore[arg-type]
+    return Studio(dataset, config=config)
+

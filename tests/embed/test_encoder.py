@@ -1,0 +1,59 @@
+"""The frozen encoder: pooling, normalisation, cache, lengths; parity with sentence-transformers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nbtrain.embed.encoder import Encoder, model_max_length, resolve_model
+
+
+def test_embeddings_are_normalised_and_cached(tiny_model_dir):
+    enc = Encoder(tiny_model_dir, device="cpu")
+    first = enc.encode(["late parcel", "refund please", "late parcel"])
+    assert first.shape == (3, 32)
+    assert np.allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(first[0], first[2])
+    assert enc.passes == 1
+    again = enc.encode(["refund please", "late parcel"])
+    assert enc.passes == 1, "texts already embedded must come from the cache"
+    assert np.array_equal(again[0], first[1])
+    enc.encode(["new text"])
+    assert enc.passes == 2
+
+
+def test_batching_and_padding_do_not_change_embeddings(tiny_model_dir):
+    texts = ["late", "the parcel was late and the box arrived broken", "refund"]
+    one_batch = Encoder(tiny_model_dir, device="cpu", batch_size=8).encode(texts)
+    singles = Encoder(tiny_model_dir, device="cpu", batch_size=1).encode(texts)
+    assert np.allclose(one_batch, singles, atol=1e-5)
+
+
+def test_token_lengths_and_truncation(tiny_model_dir):
+    enc = Encoder(tiny_model_dir, device="cpu", max_length=8)
+    lengths = enc.token_lengths(["late", "late " * 20])
+    assert lengths.tolist() == [3, 22]
+    assert enc.max_length == 8
+    long_a, long_b = enc.encode(["late " * 20 + "refund", "late " * 20 + "crash"])
+    assert np.allclose(long_a, long_b), "words past max_length are truncated away"
+
+
+def test_max_length_comes_from_the_model(tiny_model_dir):
+    assert Encoder(tiny_model_dir).max_length == 64
+    assert model_max_length(resolve_model("default"), 512) == 256
+    assert model_max_length(str(tiny_model_dir), 10**30) == 512
+
+
+def test_empty_input(tiny_model_dir):
+    assert Encoder(tiny_model_dir).encode([]).shape == (0, 32)
+
+
+@pytest.mark.slow
+def test_default_model_matches_sentence_transformers():
+    from sentence_transformers import SentenceTransformer
+
+    texts = ["My order was late", "Shipping was fast!", "the app crashes " * 100, "ok"]
+    ours = Encoder(device="cpu").encode(texts)
+    theirs = SentenceTransformer(resolve_model("default"), device="cpu").encode(texts, normalize_embeddings=True)
+    assert ours.shape == (4, 384)
+    assert np.abs(ours - theirs).max() < 1e-5

@@ -1,0 +1,50 @@
+"""Scores, and the baseline: cross-validated C, and logits equal to scikit-learn's probabilities."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from nbtrain.evaluate.baseline import fit_baseline
+from nbtrain.evaluate.scores import score_predictions
+
+
+def test_scores_per_class_and_confusion():
+    s = score_predictions(["a", "a", "b", "c"], ["a", "b", "b", "b"], ["a", "b", "c"])
+    assert s.accuracy == 0.5
+    assert s.per_class.set_index("label")["recall"].to_dict() == {"a": 0.5, "b": 1.0, "c": 0.0}
+    assert s.confusion.loc["c", "b"] == 1
+    assert s.macro_f1 == pytest.approx((2 / 3 + 0.5 + 0) / 3)
+    assert s.to_dict()["confusion"]["matrix"] == [[1, 1, 0], [0, 1, 0], [0, 1, 0]]
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_baseline_probabilities_match_sklearn(n_classes):
+    rng = np.random.default_rng(0)
+    centers = rng.normal(size=(n_classes, 8))
+    y = np.repeat([f"c{i}" for i in range(n_classes)], 30)
+    x = centers[np.repeat(np.arange(n_classes), 30)] + rng.normal(scale=0.8, size=(30 * n_classes, 8))
+    base = fit_baseline(x, y, Cs=(0.5,))
+    reference = LogisticRegression(C=0.5, max_iter=3000).fit(x, y)
+    assert base.labels == tuple(reference.classes_)
+    assert np.allclose(base.predict_proba(x), reference.predict_proba(x), atol=1e-4)
+    assert base.weights.shape == (n_classes, 8)
+
+
+def test_baseline_chooses_c_by_cross_validation():
+    rng = np.random.default_rng(0)
+    y = np.repeat(["a", "b"], 40)
+    x = np.c_[np.where(y == "a", 1.0, -1.0) * 0.3 + rng.normal(scale=1.0, size=80), rng.normal(size=(80, 30))]
+    base = fit_baseline(x, y, Cs=(0.001, 0.01, 100.0))
+    assert base.C in (0.001, 0.01, 100.0)
+    assert 0 <= base.cv_macro_f1 <= 1
+    # with 30 noise features a very weak C cannot beat chance; the search must not pick blindly
+    scores = {c: fit_baseline(x, y, Cs=(c,)).cv_macro_f1 for c in (0.001, 0.01, 100.0)}
+    assert base.cv_macro_f1 == pytest.approx(max(scores.values()))
+
+
+def test_folds_shrink_for_small_classes():
+    x = np.random.default_rng(0).normal(size=(7, 4))
+    base = fit_baseline(x, ["a", "a", "a", "a", "b", "b", "b"])
+    assert base.labels == ("a", "b")

@@ -1,0 +1,151 @@
+"""The trainer on a tiny BERT: it learns, reports, stops, restores its best epoch, and is seeded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import nbtrain
+from nbtrain.evaluate.scores import score_predictions
+from nbtrain.train.callbacks import Callback, EpochEvent, StepEvent, StopSignal
+from nbtrain.train.config import TrainConfig
+from nbtrain.train.trainer import bucketed_batches, class_centroids, proxy_loss, train
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    from conftest import make_texts
+
+    return nbtrain.load_frame(make_texts(30))
+
+
+def config(model_dir, **kw) -> TrainConfig:
+    settings = {"model": str(model_dir), "epochs": 3, "batch_size": 8, "learning_rate": 5e-3, "head_learning_rate": 5e-3, "device": "cpu"}
+    return TrainConfig(**{**settings, **kw})
+
+
+class Recorder(Callback):
+    def __init__(self, stop_after: int | None = None, signal: StopSignal | None = None) -> None:
+        self.steps: list[StepEvent] = []
+        self.epochs: list[EpochEvent] = []
+        self.ended = 0
+        self.stop_after, self.signal = stop_after, signal
+
+    def on_step(self, event: StepEvent) -> None:
+        self.steps.append(event)
+        if self.signal is not None and event.step == self.stop_after:
+            self.signal.set()
+
+    def on_epoch(self, event: EpochEvent) -> None:
+        self.epochs.append(event)
+
+    def on_end(self, result) -> None:
+        self.ended += 1
+
+
+def test_training_learns_and_reports_every_step_and_epoch(tiny_model_dir, dataset):
+    rec = Recorder()
+    settings = {"head_init": "random", "epochs": 4, "patience": 4, "learning_rate": 2e-2, "head_learning_rate": 2e-2}
+    result = train(dataset, config(tiny_model_dir, **settings), callbacks=[rec])
+    steps_per_epoch = -(-len(dataset.train) // 8)
+    assert [e.step for e in rec.steps] == list(range(1, 4 * steps_per_epoch + 1))
+    assert all(e.total_steps == 4 * steps_per_epoch for e in rec.steps)
+    assert [e.epoch for e in rec.epochs] == [0, 1, 2, 3, 4]
+    assert rec.ended == 1
+    assert list(result.history["epoch"]) == [0, 1, 2, 3, 4]
+    assert len(result.steps) == 4 * steps_per_epoch
+    first, last = result.steps["loss"].head(5).mean(), result.steps["loss"].tail(5).mean()
+    assert last < first
+    best = result.history["val_macro_f1"].max()
+    assert result.history.iloc[result.best_epoch]["val_macro_f1"] == best
+    assert best > result.history.iloc[0]["val_macro_f1"], "a random head must improve on the tiny task"
+
+
+def test_best_epoch_weights_are_what_the_model_keeps(tiny_model_dir, dataset):
+    result = train(dataset, config(tiny_model_dir, patience=3))
+    predicted = result.model.classify(dataset.validation["text"].tolist())["label"]
+    f1 = score_predictions(dataset.validation["label"].tolist(), predicted.tolist(), dataset.labels).macro_f1
+    assert f1 == pytest.approx(result.history.iloc[result.best_epoch]["val_macro_f1"])
+
+
+def test_stop_signal_stops_after_the_step_and_keeps_the_best(tiny_model_dir, dataset):
+    signal = StopSignal()
+    rec = Recorder(stop_after=3, signal=signal)
+    result = train(dataset, config(tiny_model_dir, epochs=5), callbacks=[rec], stop=signal)
+    assert len(rec.steps) == 3
+    assert result.stopped == "stopped by the user"
+    assert list(result.history["epoch"]) == [0, 1]
+    assert result.model.classify(["late parcel"]).shape[0] == 1
+
+
+def test_early_stopping_ends_when_validation_stops_improving(tiny_model_dir, dataset):
+    # a learning rate this small cannot change the macro-F1: no epoch beats epoch 0
+    result = train(dataset, config(tiny_model_dir, epochs=6, patience=2, learning_rate=1e-9, head_learning_rate=1e-9))
+    assert result.stopped.startswith("early stopping")
+    assert list(result.history["epoch"]) == [0, 1, 2]
+    assert result.best_epoch == 0
+
+
+def test_training_is_reproducible_with_a_seed(tiny_model_dir, dataset):
+    a = train(dataset, config(tiny_model_dir, epochs=1, seed=3))
+    b = train(dataset, config(tiny_model_dir, epochs=1, seed=3))
+    assert np.allclose(a.steps["loss"], b.steps["loss"])
+    texts = dataset.validation["text"].tolist()
+    assert np.allclose(a.model.embed(texts), b.model.embed(texts), atol=1e-6)
+
+
+def test_baseline_initialised_head_starts_at_the_baseline(tiny_model_dir, dataset):
+    from nbtrain.embed.encoder import Encoder
+    from nbtrain.workflow import fit_dataset_baseline
+
+    enc = Encoder(tiny_model_dir, device="cpu")
+    base = fit_dataset_baseline(dataset, enc)
+    result = train(dataset, config(tiny_model_dir, epochs=1, learning_rate=1e-9, head_learning_rate=1e-9), encoder=enc, baseline=base)
+    texts = dataset.validation["text"].tolist()
+    assert np.allclose(result.model.predict_proba(texts), base.predict_proba(enc.encode(texts)), atol=1e-4)
+
+
+def test_bucketed_batches_cover_every_row_once_with_similar_lengths():
+    lengths = np.array([1, 50, 2, 49, 3, 48, 4, 47] * 10)
+    batches = bucketed_batches(lengths, 4, np.random.default_rng(0))
+    flat = np.concatenate(batches)
+    assert sorted(flat.tolist()) == list(range(80))
+    spread = np.mean([np.ptp(lengths[b]) for b in batches])
+    assert spread < 10, "a batch groups texts of similar length"
+
+
+def test_proxy_loss_prefers_embeddings_near_their_class_proxy():
+    proxies = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    near = proxy_loss(torch.tensor([[1.0, 0.0]]), proxies, torch.tensor([0]), 0.1)
+    far = proxy_loss(torch.tensor([[0.0, 1.0]]), proxies, torch.tensor([0]), 0.1)
+    assert near < far
+    centroids = class_centroids(np.array([[2.0, 0], [4.0, 0], [0, 3.0]]), ["a", "a", "b"], ["a", "b"])
+    assert np.allclose(centroids, [[1, 0], [0, 1]])
+
+
+def test_config_validates_itself():
+    with pytest.raises(ValueError, match="epochs must be at least 1"):
+        TrainConfig(epochs=0)
+    with pytest.raises(ValueError, match="learning_rate"):
+        TrainConfig(learning_rate=2.0)
+    with pytest.raises(ValueError, match="head_init"):
+        TrainConfig(head_init="zeros")
+    cfg = TrainConfig(target_modules=["query", "value"])
+    assert cfg.target_modules == ("query", "value")
+    assert TrainConfig.from_dict({**cfg.to_dict(), "unknown": 1}) == cfg
+
+
+def test_labels_of_a_given_baseline_must_match(tiny_model_dir, dataset):
+    from nbtrain.evaluate.baseline import Baseline
+
+    wrong = Baseline(labels=("x", "y"), weights=np.zeros((2, 32), np.float32), bias=np.zeros(2, np.float32), C=1.0, cv_macro_f1=0.5)
+    with pytest.raises(ValueError, match="baseline labels"):
+        train(dataset, config(tiny_model_dir, epochs=1), baseline=wrong)
+
+
+def test_history_frame_has_the_epoch_events_fields(tiny_model_dir, dataset):
+    result = train(dataset, config(tiny_model_dir, epochs=1))
+    assert isinstance(result.history, pd.DataFrame)
+    assert {"epoch", "val_macro_f1", "val_accuracy", "val_loss", "train_loss", "best"} <= set(result.history.columns)
