@@ -93,12 +93,22 @@ def test_rare_labels_reports_what_was_set_aside_at_load():
     finding = check_rare_labels(gone)
     assert (finding.severity, finding.rows["row"].tolist()) == ("warning", [4, 9])
     assert "'odd' (2)" in finding.message
+    assert finding.fix is None
+
+
+def test_rare_labels_that_are_misspelt_training_labels_are_offered_the_merge():
+    rare = REASON_RARE_LABEL.format(n=5)
+    gone = dropped_rows(("train", 4, "x", "Delivery", rare), ("train", 9, "y", "legal", rare))
+    finding = check_rare_labels(gone, pd.Series(["delivery", "billing"]))
+    assert finding.rows[["row", "suggested"]].values.tolist() == [[4, "delivery"], [9, ""]]
+    assert finding.fix == "merge_label_variants"
 
 
 def test_unknown_labels_suggests_the_training_spelling():
     gone = dropped_rows(("validation", 5, "x", "Positive ", REASON_UNKNOWN_LABEL), ("test", 7, "y", "maybe", REASON_UNKNOWN_LABEL))
     finding = check_unknown_labels(gone, pd.Series(["positive", "negative"]))
     assert finding.rows[["split", "row", "suggested"]].values.tolist() == [["validation", 5, "positive"], ["test", 7, ""]]
+    assert finding.fix == "merge_label_variants"
 
 
 def test_missing_labels_lists_the_unlabelled_rows(dropped):

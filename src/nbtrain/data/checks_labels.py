@@ -90,9 +90,13 @@ def check_class_balance(
     return make_finding("class_balance", severity, message, listed, advice)
 
 
-def check_rare_labels(dropped: pd.DataFrame) -> Finding:
-    """Labels with too few unique examples were removed at load; say which, so none is missed."""
-    gone = dropped[dropped["reason"].str.startswith(_RARE_REASON_PREFIX)]
+def check_rare_labels(dropped: pd.DataFrame, train_labels: pd.Series | None = None) -> Finding:
+    """Labels with too few unique examples were removed at load; say which, so none is missed.
+
+    With ``train_labels``, ``suggested`` names a kept label of the same key: ``Delivery`` with one
+    row was not a label of its own but a misspelt ``delivery``, and merging brings it back.
+    """
+    gone = _with_suggestion(dropped[dropped["reason"].str.startswith(_RARE_REASON_PREFIX)], train_labels)
     if gone.empty:
         return make_finding("rare_labels", "ok", "No label was removed for having too few examples.", gone, "")
     counts = gone["label"].value_counts()
@@ -102,7 +106,8 @@ def check_rare_labels(dropped: pd.DataFrame) -> Finding:
         f"{gone['reason'].iloc[0]}."
     )
     advice = "Add at least 5 distinct examples to each, merge them into a related label, or accept that the model will never predict them."
-    return make_finding("rare_labels", "warning", message, gone, advice)
+    fix = "merge_label_variants" if gone["suggested"].ne("").any() else None
+    return make_finding("rare_labels", "warning", message, gone, advice, fix)
 
 
 def check_label_variants(rows: pd.DataFrame) -> Finding:
@@ -137,16 +142,15 @@ def check_unknown_labels(dropped: pd.DataFrame, train_labels: pd.Series) -> Find
 
     ``suggested`` names a training label with the same key when the difference is only spelling.
     """
-    gone = dropped[dropped["reason"] == REASON_UNKNOWN_LABEL]
+    gone = _with_suggestion(dropped[dropped["reason"] == REASON_UNKNOWN_LABEL], train_labels)
     if gone.empty:
-        return make_finding("unknown_labels", "ok", "Every validation and test label occurs in training.", gone.assign(suggested=""), "")
-    by_key = {label_key(label): label for label in pd.unique(train_labels)}
-    gone = gone.assign(suggested=gone["label"].map(lambda label: by_key.get(label_key(label), "")))
+        return make_finding("unknown_labels", "ok", "Every validation and test label occurs in training.", gone, "")
     counts = gone["label"].value_counts()
     names = ", ".join(f"{label!r} ({c})" for label, c in counts.items())
     message = f"{plural(len(gone), 'validation/test row')} set aside at load, label not in training: {_cap(names)}."
     advice = "Fix the spelling to match a training label (see 'suggested'), or add training examples for the new label."
-    return make_finding("unknown_labels", "warning", message, gone, advice)
+    fix = "merge_label_variants" if gone["suggested"].ne("").any() else None
+    return make_finding("unknown_labels", "warning", message, gone, advice, fix)
 
 
 def check_missing_labels(dropped: pd.DataFrame) -> Finding:
@@ -156,6 +160,12 @@ def check_missing_labels(dropped: pd.DataFrame) -> Finding:
         return make_finding("missing_labels", "ok", "Every row has a label.", gone, "")
     message = f"{plural(len(gone), 'row')} without a label set aside at load."
     return make_finding("missing_labels", "info", message, gone, "Label them and load again; unlabelled rows are not used.")
+
+
+def _with_suggestion(gone: pd.DataFrame, train_labels: pd.Series | None) -> pd.DataFrame:
+    """``gone`` with ``suggested``: the training label sharing each row's label key, or ``""``."""
+    by_key = {} if train_labels is None else {label_key(x): x for x in pd.unique(train_labels)}
+    return gone.assign(suggested=gone["label"].map(lambda x: by_key.get(label_key(x), "")).astype(object))
 
 
 def _cap(text: str, limit: int = 240) -> str:

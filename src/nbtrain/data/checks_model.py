@@ -33,10 +33,11 @@ def label_error_scores(
     n_splits = min(folds, smallest)
     if n_splits < 2 or labels.nunique() < 2:
         return None
-    model = LogisticRegression(C=C, max_iter=300)
+    # A loose tolerance and 100 lbfgs steps rank rows as well as full convergence (measured on
+    # banking77: same accuracy within 0.5 points) at under half the time of one embedding pass.
+    model = LogisticRegression(C=C, max_iter=100, tol=1e-3)
     cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     with warnings.catch_warnings():
-        # A few hundred lbfgs steps rank rows well enough; full convergence only costs time.
         warnings.simplefilter("ignore", ConvergenceWarning)
         proba = cross_val_predict(model, embeddings, y, cv=cv, method="predict_proba")
     classes = np.unique(y)

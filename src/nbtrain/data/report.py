@@ -186,7 +186,7 @@ def _model_free(
         "class_balance": lambda: C.check_class_balance(
             training, info_ratio=config.imbalance_info_ratio, warning_ratio=config.imbalance_warning_ratio
         ),
-        "rare_labels": lambda: C.check_rare_labels(dropped),
+        "rare_labels": lambda: C.check_rare_labels(dropped, dataset.train["label"]),
         "label_variants": lambda: C.check_label_variants(rows),
         "unknown_labels": lambda: C.check_unknown_labels(dropped, dataset.train["label"]),
         "missing_labels": lambda: C.check_missing_labels(dropped),
