@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nbtrain.data.checks import check_empty_texts, check_text_noise, check_token_lengths
+from nbtrain.data.checks import (
+    check_empty_texts,
+    check_text_noise,
+    check_token_lengths,
+    check_whitespace,
+)
 from nbtrain.data.dataset import REASON_EMPTY_TEXT
 
 
@@ -69,3 +74,10 @@ def test_token_lengths_lists_the_texts_that_will_be_truncated(make_rows):
 def test_token_lengths_rejects_misaligned_lengths(make_rows):
     with pytest.raises(ValueError, match="2 lengths for 1 rows"):
         check_token_lengths(make_rows(("train", 2, "a", "x")), np.array([1, 2]), 4)
+
+
+def test_whitespace_lists_texts_with_stray_spaces_tabs_or_breaks(make_rows):
+    rows = make_rows(("train", 2, "clean text", "a"), ("train", 3, " lead", "a"), ("test", 2, "two  spaces", "b"), ("test", 3, "tab\there", "b"))
+    finding = check_whitespace(rows)
+    assert finding.rows[["split", "row"]].values.tolist() == [["train", 3], ["test", 2], ["test", 3]]
+    assert finding.fix == "normalise_whitespace"

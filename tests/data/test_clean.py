@@ -160,3 +160,11 @@ def test_audit_trail_to_dict_is_plain_data():
     out = trail.to_dict()
     assert out["fix"] == "drop_exact_duplicates"
     assert out["changes"][0]["row"] == 12
+
+
+def test_drop_conflicting_texts_is_its_own_fix_in_the_trail():
+    ds = dataset(extra_train=[("extra tie", "a"), ("extra tie", "b")])
+    new, trail = apply_fix(ds, "drop_conflicting_texts")
+    assert trail.fix == "drop_conflicting_texts"
+    assert trail.removed["row"].tolist() == [12, 13]
+    assert "extra tie" not in set(new.train["text"])

@@ -22,7 +22,12 @@ from nbtrain.data.checks_labels import (
     check_unknown_labels,
 )
 from nbtrain.data.checks_model import check_label_errors, check_outliers
-from nbtrain.data.checks_text import check_empty_texts, check_text_noise, check_token_lengths
+from nbtrain.data.checks_text import (
+    check_empty_texts,
+    check_text_noise,
+    check_token_lengths,
+    check_whitespace,
+)
 from nbtrain.data.finding import Finding, Severity, stack_splits, training_rows
 
 __all__ = [
@@ -43,6 +48,7 @@ __all__ = [
     "check_text_noise",
     "check_token_lengths",
     "check_unknown_labels",
+    "check_whitespace",
     "stack_splits",
     "training_rows",
 ]

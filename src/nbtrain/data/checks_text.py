@@ -100,6 +100,22 @@ def check_text_noise(rows: pd.DataFrame) -> Finding:
     return make_finding("text_noise", severity, message, found, advice, fix)
 
 
+def check_whitespace(rows: pd.DataFrame) -> Finding:
+    """Leading, trailing or repeated whitespace, tabs and line breaks: invisible, yet they make
+    equal texts differ and waste tokens.
+
+    >>> rows = pd.DataFrame({"split": "train", "source": "f", "row": [2, 3], "text": [" a  b", "a b"], "label": "x"})
+    >>> check_whitespace(rows).rows["row"].tolist()
+    [2]
+    """
+    found = rows[rows["text"] != rows["text"].str.split().str.join(" ")]
+    if found.empty:
+        return make_finding("whitespace", "ok", "No stray whitespace.", found, "")
+    message = f"{plural(len(found), 'text')} have leading, trailing or repeated whitespace, tabs or line breaks."
+    advice = "Normalise whitespace: one space between words, none at the ends."
+    return make_finding("whitespace", "info", message, found, advice, "normalise_whitespace")
+
+
 def check_token_lengths(
     rows: pd.DataFrame, lengths: np.ndarray, max_length: int, *, unit: str = "tokens"
 ) -> Finding:

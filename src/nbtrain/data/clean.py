@@ -77,7 +77,13 @@ def resolve_conflicting_labels(
     relabel = conflicted & (winner != "") & (rows["label"] != winner)
     changes = [edit_changes(rows[relabel], "label", winner[relabel], "relabelled", "majority label of its group")]
     rows.loc[relabel, "label"] = winner[relabel]
-    return _remove(dataset, rows, gone, "resolve_conflicting_labels", "conflicting labels, no majority", changes)
+    name = "resolve_conflicting_labels" if strategy == "majority" else "drop_conflicting_texts"
+    return _remove(dataset, rows, gone, name, "conflicting labels, no majority" if strategy == "majority" else "conflicting labels", changes)
+
+
+def drop_conflicting_texts(dataset: Dataset, *, punctuation: bool = True) -> tuple[Dataset, AuditTrail]:
+    """Remove every row of each conflicting group, when no label can be trusted."""
+    return resolve_conflicting_labels(dataset, strategy="drop", punctuation=punctuation)
 
 
 def strip_html_and_urls(dataset: Dataset) -> tuple[Dataset, AuditTrail]:
@@ -141,11 +147,16 @@ FIXES: dict[str, Fix] = {
     "drop_exact_duplicates": drop_exact_duplicates,
     "collapse_near_duplicates": collapse_near_duplicates,
     "resolve_conflicting_labels": resolve_conflicting_labels,
+    "drop_conflicting_texts": drop_conflicting_texts,
     "strip_html_and_urls": strip_html_and_urls,
     "normalise_whitespace": normalise_whitespace,
     "merge_label_variants": merge_label_variants,
     "remove_leaked_rows": remove_leaked_rows,
 }
+
+
+# Fixes a person may prefer to a finding's own ``fix``: the view shows a button for each.
+ALTERNATIVES: dict[str, tuple[str, ...]] = {"resolve_conflicting_labels": ("drop_conflicting_texts",)}
 
 
 def apply_fix(dataset: Dataset, name: str) -> tuple[Dataset, AuditTrail]:

@@ -28,7 +28,7 @@ MODEL_CHECKS = ("label_errors", "outliers")
 CHECKS = (
     "size", "class_balance", "rare_labels", "label_variants", "unknown_labels", "missing_labels",
     "exact_duplicates", "near_duplicates", "conflicting_labels", "leakage", "empty_texts",
-    "text_noise", "token_lengths", *MODEL_CHECKS,
+    "text_noise", "whitespace", "token_lengths", *MODEL_CHECKS,
 )  # fmt: skip
 # Score: start at 100 and subtract per finding; an error costs as much as three warnings.
 PENALTY: dict[Severity, int] = {"error": 25, "warning": 8, "info": 2, "ok": 0}
@@ -196,6 +196,7 @@ def _model_free(
         "leakage": lambda: C.check_leakage(rows, dropped, punctuation=punct),
         "empty_texts": lambda: C.check_empty_texts(rows, dropped, min_words=config.min_words),
         "text_noise": lambda: C.check_text_noise(rows),
+        "whitespace": lambda: C.check_whitespace(rows),
         "token_lengths": lambda: C.check_token_lengths(rows, lengths, max_length, unit=unit),
     }  # fmt: skip
 

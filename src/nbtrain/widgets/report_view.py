@@ -14,7 +14,7 @@ import altair as alt
 import ipywidgets as widgets
 
 from nbtrain.data.audit import AuditTrail
-from nbtrain.data.clean import apply_fix
+from nbtrain.data.clean import ALTERNATIVES, apply_fix
 from nbtrain.data.dataset import Dataset
 from nbtrain.data.errors import DataError
 from nbtrain.data.finding import Finding
@@ -30,7 +30,7 @@ class DataReportView(widgets.VBox):
     """An interactive data-quality report; ``.dataset`` is the current data, ``.audit`` the fixes.
 
     >>> view = DataReportView(nbtrain.load_csv(nbtrain.sample_path()))  # doctest: +SKIP
-    >>> view.fix_buttons["exact_duplicates"].click()  # doctest: +SKIP
+    >>> view.fix_buttons["drop_exact_duplicates"].click()  # doctest: +SKIP
     >>> view.audit[-1].summary  # doctest: +SKIP
     'drop_exact_duplicates: 1 row removed'
     """
@@ -50,6 +50,7 @@ class DataReportView(widgets.VBox):
         self.config = config or ReportConfig()
         self.max_rows = max_rows
         self.audit: list[AuditTrail] = []
+        # One button per fix offered, keyed by the fix's name in nbtrain.data.clean.
         self.fix_buttons: dict[str, widgets.Button] = {}
         self.charts: dict[str, alt.JupyterChart] = {}
         self.status = widgets.HTML()
@@ -91,6 +92,13 @@ class DataReportView(widgets.VBox):
         }
         return widgets.HBox(list(self.charts.values()))
 
+    def _fix_button(self, fix: str) -> widgets.Button:
+        button = widgets.Button(description=fix.replace("_", " "), tooltip=f"nbtrain.data.clean.{fix}")
+        button.layout.width = "auto"
+        button.on_click(lambda _button: self.apply(fix))
+        self.fix_buttons[fix] = button
+        return button
+
     def _finding_box(self, finding: Finding) -> widgets.VBox:
         head = widgets.HTML(
             f"{severity_badge(finding.severity)} <b>{html.escape(finding.check)}</b> "
@@ -98,12 +106,10 @@ class DataReportView(widgets.VBox):
             f"<div style='color:#4b5563'>{html.escape(finding.advice)}</div>"
         )
         parts: list[widgets.Widget] = [head]
-        if finding.fix:
-            button = widgets.Button(description=finding.fix.replace("_", " "), tooltip=f"nbtrain.data.clean.{finding.fix}")
-            name = finding.fix
-            button.on_click(lambda _button: self.apply(name))
-            self.fix_buttons[finding.check] = button
-            parts.append(button)
+        fixes = [finding.fix, *ALTERNATIVES.get(finding.fix, ())] if finding.fix else []
+        buttons = [self._fix_button(fix) for fix in fixes]
+        if buttons:
+            parts.append(widgets.HBox(buttons))
         if finding.count:
             shown = finding.rows.head(self.max_rows)
             note = f"<p>First {self.max_rows} of {finding.count:,} rows.</p>" if finding.count > self.max_rows else ""
