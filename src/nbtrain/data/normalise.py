@@ -55,7 +55,7 @@ def canonical_labels(labels: pd.Series) -> dict[str, str]:
     The most frequent spelling wins; ties go to the one without stray spaces, then the shortest.
 
     >>> canonical_labels(pd.Series(["Pos", "pos", "pos", "1", "1.0"]))
-    {'pos': 'pos', 'Pos': 'pos', '1': '1', '1.0': '1'}
+    {'pos': 'pos', '1': '1', '1.0': '1', 'Pos': 'pos'}
     """
     counts = labels.value_counts()
     ranked = sorted(counts.index, key=lambda x: (-counts[x], x != x.strip(), len(x), x))
