@@ -19,6 +19,8 @@ from nbtrain.data.errors import DataError
 from nbtrain.data.load import load_csv, load_frame, sample_path
 
 if TYPE_CHECKING:
+    from nbtrain.data.clean import apply_fix
+    from nbtrain.data.report import Report, build_report
     from nbtrain.embed.encoder import Encoder
     from nbtrain.evaluate.baseline import Baseline, fit_baseline
     from nbtrain.evaluate.compare import Comparison, compare
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from nbtrain.train.model import TrainedModel, load_model
     from nbtrain.train.result import TrainResult
     from nbtrain.train.trainer import train
+    from nbtrain.widgets.studio import studio
     from nbtrain.workflow import Outcome, run, write_report
 
 _LAZY = {
@@ -47,6 +50,10 @@ _LAZY = {
     "Outcome": "nbtrain.workflow",
     "run": "nbtrain.workflow",
     "write_report": "nbtrain.workflow",
+    "apply_fix": "nbtrain.data.clean",
+    "Report": "nbtrain.data.report",
+    "build_report": "nbtrain.data.report",
+    "studio": "nbtrain.widgets.studio",
 }
 
 
@@ -70,12 +77,15 @@ __all__ = [
     "Encoder",
     "EpochEvent",
     "Outcome",
+    "Report",
     "StepEvent",
     "StopSignal",
     "TrainConfig",
     "TrainResult",
     "TrainedModel",
     "__version__",
+    "apply_fix",
+    "build_report",
     "compare",
     "fit_baseline",
     "load_csv",
@@ -83,6 +93,7 @@ __all__ = [
     "load_model",
     "run",
     "sample_path",
+    "studio",
     "train",
     "write_report",
 ]

@@ -73,14 +73,14 @@ def run(
 def write_report(outcome: Outcome, path: str | os.PathLike[str]) -> Path:
     """A standalone HTML page: data, scores side by side, embeddings side by side, training curve."""
     from nbtrain.viz import charts
-    from nbtrain.viz.html import table_html, write_html
+    from nbtrain.viz.html import Block, table_html, write_html
 
     ds, cmp = outcome.dataset, outcome.comparison
     split = "test" if "test" in cmp.splits else "validation"
     base_points, trained_points = outcome.projections(split)
     summary = "<pre>" + ds.summary() + "</pre>"
     table = cmp.table()
-    blocks = [
+    blocks: list[tuple[str, Block]] = [
         ("Data", summary),
         ("Baseline versus trained", table_html(table)),
         (f"Scores on {split}", charts.metric_comparison(table, split)),

@@ -6,7 +6,12 @@ import pandas as pd
 import pytest
 
 import nbtrain
-from nbtrain.data.dataset import REASON_EMPTY_TEXT, REASON_IN_TRAIN, REASON_NO_LABEL, REASON_UNKNOWN_LABEL
+from nbtrain.data.dataset import (
+    REASON_EMPTY_TEXT,
+    REASON_IN_TRAIN,
+    REASON_NO_LABEL,
+    REASON_UNKNOWN_LABEL,
+)
 
 
 def rows_csv(n: int = 6, labels: tuple[str, ...] = ("0", "1"), sep: str = ",") -> str:

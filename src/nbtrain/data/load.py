@@ -38,11 +38,17 @@ def load_csv(
     >>> ds = load_csv("reviews.csv", validation="reviews_val.csv")  # doctest: +SKIP
     >>> print(ds.summary())  # doctest: +SKIP
     """
-    options = {"text_column": text_column, "label_column": label_column, "header": header, "encoding": encoding}
+    def read(path: PathLike | None) -> RawRows | None:
+        if path is None:
+            return None
+        return read_csv(path, text_column=text_column, label_column=label_column, header=header, encoding=encoding)
+
+    train_rows = read(train)
+    assert train_rows is not None
     return build_dataset(
-        read_csv(train, **options),
-        None if validation is None else read_csv(validation, **options),
-        None if test is None else read_csv(test, **options),
+        train_rows,
+        read(validation),
+        read(test),
         validation_size=validation_size,
         min_examples=min_examples,
         seed=seed,

@@ -98,8 +98,7 @@ def read_frame(
         raise DataError(f"{source}: expected a pandas DataFrame, got {type(frame).__name__}")
     if frame.empty:
         raise DataError(f"{source}: the DataFrame has no rows")
-    table = frame.copy()
-    table.index = range(len(table))
+    table = frame.reset_index(drop=True)
     return _select(table, source, text_column, label_column, header=True, from_file=False)
 
 

@@ -20,7 +20,10 @@ class TextEncoder(Protocol):
     report's single embedding pass makes later plots and baselines free.
     """
 
-    max_length: int
+    @property
+    def max_length(self) -> int:
+        """Tokens the model keeps per text; longer texts are truncated."""
+        ...
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One L2-normalised float32 row per text."""

@@ -61,9 +61,10 @@ class TrainConfig:
         for name, value in positive.items():
             if value < 1:
                 raise ValueError(f"{name} must be at least 1, got {value}")
-        for name, value in {"learning_rate": self.learning_rate, "head_learning_rate": self.head_learning_rate}.items():
-            if not 0 < value < 1:
-                raise ValueError(f"{name} must be between 0 and 1, got {value}")
+        rates = {"learning_rate": self.learning_rate, "head_learning_rate": self.head_learning_rate}
+        for rate_name, rate in rates.items():
+            if not 0 < rate < 1:
+                raise ValueError(f"{rate_name} must be between 0 and 1, got {rate}")
         if self.embedding_loss_weight < 0 or not 0 < self.temperature <= 1:
             raise ValueError("embedding_loss_weight must be >= 0 and temperature in (0, 1]")
         if not 0 <= self.warmup_ratio < 1 or not 0 <= self.lora_dropout < 1:

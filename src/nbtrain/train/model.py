@@ -77,7 +77,8 @@ class TrainedModel:
 
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        self.network.encoder.save_pretrained(str(folder / ADAPTER_DIR))
+        adapter: Any = self.network.encoder  # a peft model
+        adapter.save_pretrained(str(folder / ADAPTER_DIR))
         head = {k: v.detach().cpu().contiguous() for k, v in self.network.head.state_dict().items()}
         save_file(head, str(folder / HEAD_FILE))
         meta = {

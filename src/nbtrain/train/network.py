@@ -32,6 +32,8 @@ class EncoderClassifier(nn.Module):
 
 def add_lora(base: nn.Module, rank: int, alpha: int, dropout: float, targets: str | Sequence[str]) -> nn.Module:
     """Wrap ``base`` with fresh LoRA adapters; only the adapters will be trainable."""
+    import warnings
+
     from peft import LoraConfig, TaskType, get_peft_model
 
     config = LoraConfig(
@@ -42,7 +44,10 @@ def add_lora(base: nn.Module, rank: int, alpha: int, dropout: float, targets: st
         target_modules=targets if isinstance(targets, str) else list(targets),
         bias="none",
     )
-    return get_peft_model(base, config)
+    with warnings.catch_warnings():
+        # peft calls a transformers method deprecated in transformers 5; nothing for users to act on
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        return get_peft_model(base, config)
 
 
 def run_batches(

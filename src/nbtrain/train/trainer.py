@@ -70,10 +70,11 @@ def train(
     network.eval()
 
     best = loop.history[loop.best_epoch]
-    metrics = {
+    seconds = time.perf_counter() - started
+    metrics: dict[str, Any] = {
         "best_epoch": loop.best_epoch,
         "validation": {"accuracy": best.val_accuracy, "macro_f1": best.val_macro_f1, "loss": best.val_loss},
-        "train_seconds": time.perf_counter() - started,
+        "train_seconds": seconds,
         "stopped": loop.stop_reason,
     }
     model = TrainedModel(network, tokenizer, labels, config, max_length, metrics)
@@ -83,7 +84,7 @@ def train(
         steps=pd.DataFrame(loop.steps, columns=["step", "epoch", "loss"]),
         best_epoch=loop.best_epoch,
         stopped=loop.stop_reason,
-        seconds=metrics["train_seconds"],
+        seconds=seconds,
         baseline=baseline,
     )
     for callback in callbacks:
@@ -252,5 +253,5 @@ def bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Genera
 
 def _seed_everything(seed: int) -> None:
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - seeds libraries that still use the legacy global generator
     torch.manual_seed(seed)

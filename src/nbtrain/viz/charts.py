@@ -8,6 +8,7 @@ offline HTML export work.
 from __future__ import annotations
 
 import json
+
 import altair as alt
 import pandas as pd
 

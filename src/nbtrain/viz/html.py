@@ -15,7 +15,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-Block = alt.TopLevelMixin | str
+Block = alt.TopLevelMixin | alt.HConcatChart | alt.LayerChart | alt.Chart | str
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, Segoe UI, Roboto, sans-serif; margin: 2rem auto;
@@ -45,7 +45,10 @@ def html_page(title: str, blocks: Sequence[tuple[str, Block]]) -> str:
     calls = "\n".join(
         f"vegaEmbed('#{div}', {json.dumps(spec)}, {{actions: false}}).catch(console.error);" for div, spec in specs
     )
-    bundle = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert()) if specs else ""
+    bundle = ""
+    if specs:
+        # vl-convert's stub marks ``snippet`` required; at run time it is optional
+        bundle = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())  # type: ignore[call-arg]
     return (
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style>"

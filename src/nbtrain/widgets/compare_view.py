@@ -38,11 +38,11 @@ def score_table_html(table: pd.DataFrame) -> str:
     rows = []
     for split, part in table.groupby("split", sort=False):
         rows.append(f"<tr><th colspan=4 style='text-align:left'>{split}</th></tr>")
-        for r in part.itertuples():
-            colour = "#16a34a" if r.difference > 0 else "#dc2626" if r.difference < 0 else "#374151"
+        for measure, base, trained, diff in part[["measure", "baseline", "trained", "difference"]].itertuples(index=False):
+            colour = "#16a34a" if float(diff) > 0 else "#dc2626" if float(diff) < 0 else "#374151"
             rows.append(
-                f"<tr><td>{_MEASURES.get(str(r.measure), r.measure)}</td><td class='num'>{r.baseline:.3f}</td>"
-                f"<td class='num'>{r.trained:.3f}</td><td class='num' style='color:{colour}'>{r.difference:+.3f}</td></tr>"
+                f"<tr><td>{_MEASURES.get(str(measure), measure)}</td><td class='num'>{float(base):.3f}</td>"
+                f"<td class='num'>{float(trained):.3f}</td><td class='num' style='color:{colour}'>{float(diff):+.3f}</td></tr>"
             )
     head = "<tr><th></th><th>baseline</th><th>trained</th><th>difference</th></tr>"
     return f"<table class='nbt-scores'><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"

@@ -30,7 +30,7 @@ class DataView(widgets.VBox):
             chart = alt.JupyterChart(label_distribution(counts[counts["split"] == name]))
             head = widgets.HTML(
                 f"<p>{len(frame)} rows, {frame['label'].nunique()} labels"
-                + (f" (set aside from the training file, seed-stratified)" if name == "validation" and dataset.validation_from == "split" else "")
+                + (" (set aside from the training file, seed-stratified)" if name == "validation" and dataset.validation_from == "split" else "")
                 + f". First {min(preview_rows, len(frame))} rows:</p>"
                 + table_html(frame.head(preview_rows))
             )
@@ -39,7 +39,7 @@ class DataView(widgets.VBox):
         dropped = dataset.dropped
         if len(dropped):
             reasons = dropped["reason"].value_counts()
-            summary = "".join(f"<li>{n} × {html.escape(r)}</li>" for r, n in reasons.items())
+            summary = "".join(f"<li>{n} × {html.escape(str(r))}</li>" for r, n in reasons.items())
             pages.append(widgets.HTML(f"<p>{len(dropped)} rows set aside:</p><ul>{summary}</ul>" + table_html(dropped)))
             titles.append(f"Set aside ({len(dropped)})")
         self.tabs = widgets.Tab(children=pages, titles=titles)

@@ -60,7 +60,7 @@ class EmbeddingExplorer(widgets.VBox):
 
         def handle(change: dict[str, object]) -> None:
             value = getattr(change["new"], "value", None) or {}
-            self.select(rows_in_interval(points, value))  # type: ignore[arg-type]
+            self.select(rows_in_interval(points, value))
 
         return handle
 
@@ -69,7 +69,7 @@ class EmbeddingExplorer(widgets.VBox):
         self.selected = self.baseline.loc[self.baseline["id"].isin(rows["id"])]
         ids = [int(i) for i in self.selected["id"]]
         for chart in self.charts.values():
-            chart.params.highlight = ids
+            chart.params.highlight = ids  # type: ignore[attr-defined]  # declared by explorer_scatter
         columns = [c for c in _TABLE_COLUMNS if c in self.selected]
         shown = self.selected[columns].head(self.max_rows)
         more = len(self.selected) - len(shown)

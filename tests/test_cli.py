@@ -1,0 +1,83 @@
+"""The ``nbtrain`` command: JSON outputs with the promised keys, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nbtrain.cli import main
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def train_csv(tmp_path):
+    from conftest import make_texts
+
+    path = tmp_path / "train.csv"
+    frame = make_texts(15)
+    frame.loc[len(frame)] = ["", "billing"]
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "train.csv: the file is empty"),
+        ("only,one\n" * 0 + "one column\nanother\n", "single column"),
+        (b"text,label\n\xff\xfe,a\n", "line 2: byte 0xff"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_exit_2(capsys, tmp_path, content, message):
+    path = tmp_path / "train.csv"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    code, out, err = run_cli(capsys, "check", str(path), "--no-model")
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_missing_file_and_no_command(capsys):
+    code, _, err = run_cli(capsys, "train", "nope.csv", "--out", "x")
+    assert code == 2
+    assert "nope.csv: file not found" in err
+    assert run_cli(capsys)[0] == 2
+
+
+def test_check_json_lists_dropped_rows_and_removed_labels(capsys, train_csv):
+    code, out, _ = run_cli(capsys, "check", str(train_csv), "--no-model", "--json")
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["data"]["dropped"] == [
+        {"split": "train", "source": "train.csv", "row": 47, "text": "", "label": "billing", "reason": "empty text"}
+    ]
+    assert payload["data"]["removed_labels"] == {}
+    assert "findings" in payload["report"]
+
+
+def test_train_json_then_classify(capsys, train_csv, tmp_path, tiny_model_dir):
+    out_dir = tmp_path / "run"
+    code, out, _ = run_cli(
+        capsys, "train", str(train_csv), "--out", str(out_dir), "--model", str(tiny_model_dir), "--epochs", "1", "--json"
+    )
+    assert code == 0
+    payload = json.loads(out)
+    validation = payload["splits"]["validation"]
+    for side in ("baseline", "trained"):
+        assert {"accuracy", "macro_f1", "macro_precision", "macro_recall", "silhouette", "knn_accuracy"} <= set(validation[side])
+    assert (out_dir / "model" / "nbtrain.json").is_file()
+    assert (out_dir / "report.html").is_file()
+    code, out, _ = run_cli(capsys, "classify", str(out_dir / "model"), "late parcel box", "refund twice", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["text"] for r in rows] == ["late parcel box", "refund twice"]
+    assert all(abs(sum(r["scores"].values()) - 1) < 1e-4 for r in rows)
+    assert all(r["label"] == max(r["scores"], key=r["scores"].get) for r in rows)

@@ -1,0 +1,67 @@
+"""The whole journey on a tiny model: baseline, training, comparison, projections, HTML report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nbtrain
+from nbtrain.train.config import TrainConfig
+from nbtrain.workflow import run, write_report
+
+
+@pytest.fixture(scope="module")
+def outcome(tiny_model_dir):
+    from conftest import make_texts
+
+    frame = make_texts(25)
+    dataset = nbtrain.load_frame(frame.iloc[:60], test=frame.iloc[60:])
+    return run(dataset, TrainConfig(model=str(tiny_model_dir), epochs=2, batch_size=8, device="cpu"))
+
+
+def test_comparison_scores_both_models_on_every_held_out_split(outcome):
+    cmp = outcome.comparison
+    assert set(cmp.splits) == {"validation", "test"}
+    test = cmp.splits["test"]
+    assert test.baseline.n == test.trained.n == len(outcome.dataset.test)
+    expected = outcome.baseline.predict(nbtrain.Encoder(outcome.result.model.config.model).encode(test.rows["text"].tolist()))
+    assert test.rows["baseline_label"].tolist() == expected
+    assert test.rows["trained_label"].tolist() == outcome.result.model.classify(test.rows["text"].tolist())["label"].tolist()
+    table = cmp.table()
+    assert set(table["measure"]) == {"accuracy", "macro_precision", "macro_recall", "macro_f1", "silhouette", "knn_accuracy"}
+    assert np.allclose(table["difference"], table["trained"] - table["baseline"])
+
+
+def test_projections_are_aligned_and_keep_row_order(outcome):
+    base, trained = outcome.projections("test")
+    assert list(base["text"]) == list(trained["text"]) == list(outcome.dataset.test["text"])
+    assert {"x", "y", "baseline_label", "trained_label"} <= set(base.columns)
+
+
+def test_html_report_is_self_contained(outcome, tmp_path):
+    path = write_report(outcome, tmp_path / "report.html")
+    page = path.read_text()
+    assert "Baseline versus trained" in page
+    assert page.count("vegaEmbed('#chart") == 3
+    assert "cdn.jsdelivr" not in page
+    assert "<script src=" not in page
+
+
+def test_studio_runs_the_journey_without_a_browser(tiny_model_dir):
+    from conftest import make_texts
+    from nbtrain.widgets.studio import studio
+
+    view = studio(make_texts(20), config=TrainConfig(model=str(tiny_model_dir), epochs=1, batch_size=8, device="cpu"))
+    assert view.tabs.titles == ("Data", "Report", "Train", "Compare", "Try it")
+    view.tabs.selected_index = 1
+    assert view.report is not None
+    assert view.report.dataset is view.dataset
+    view.train_panel.start_clicks += 1
+    outcome = view.train_panel.wait(120)
+    assert view.train_panel.status == "done", view.train_panel.message
+    assert view.outcome is outcome
+    assert view.compare_box.children[0].explorer.baseline.shape[0] == len(outcome.dataset.validation)
+    view.try_text.value = "late parcel box\nrefund twice"
+    view.try_button.click()
+    assert "late parcel box" in view.try_output.value
+    assert "confidence" in view.try_output.value

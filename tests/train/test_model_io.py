@@ -1,0 +1,65 @@
+"""Saving and loading a trained model: same outputs, no pickle, clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import nbtrain
+from nbtrain.train.config import TrainConfig
+from nbtrain.train.model import load_model
+from nbtrain.train.trainer import train
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_model_dir):
+    from conftest import make_texts
+
+    dataset = nbtrain.load_frame(make_texts(20))
+    cfg = TrainConfig(model=str(tiny_model_dir), epochs=1, batch_size=8, device="cpu")
+    return dataset, train(dataset, cfg).model
+
+
+def test_classify_returns_label_confidence_and_a_column_per_label(trained):
+    dataset, model = trained
+    frame = model.classify(["late parcel", "refund twice"])
+    assert list(frame.columns) == ["text", "label", "confidence", *dataset.labels]
+    probs = frame[list(dataset.labels)].to_numpy()
+    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert np.allclose(frame["confidence"], probs.max(axis=1))
+    assert frame["label"].tolist() == [dataset.labels[i] for i in probs.argmax(axis=1)]
+    assert model.classify([]).empty
+
+
+def test_save_and_load_give_the_same_outputs(trained, tmp_path):
+    dataset, model = trained
+    folder = model.save(tmp_path / "model")
+    files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert {"nbtrain.json", "head.safetensors", "adapter/adapter_model.safetensors", "adapter/adapter_config.json"} <= files
+    assert not [f for f in files if f.endswith((".bin", ".pt", ".pkl", ".pickle"))], "no pickle on disk"
+    meta = json.loads((folder / "nbtrain.json").read_text())
+    assert meta["labels"] == list(dataset.labels)
+    assert meta["nbtrain_version"] == nbtrain.__version__
+    assert meta["metrics"]["best_epoch"] in (0, 1)
+    loaded = load_model(folder, device="cpu")
+    texts = dataset.validation["text"].tolist()
+    assert loaded.labels == model.labels
+    assert np.allclose(loaded.embed(texts), model.embed(texts), atol=1e-6)
+    assert np.allclose(loaded.predict_proba(texts), model.predict_proba(texts), atol=1e-6)
+
+
+def test_trained_embeddings_differ_from_the_frozen_ones(trained, tiny_model_dir):
+    dataset, model = trained
+    texts = dataset.validation["text"].tolist()
+    frozen = nbtrain.Encoder(tiny_model_dir, device="cpu").encode(texts)
+    assert not np.allclose(model.embed(texts), frozen, atol=1e-4)
+
+
+def test_loading_something_else_fails_clearly(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not an nbtrain model folder"):
+        load_model(tmp_path)
+    (tmp_path / "nbtrain.json").write_text(json.dumps({"format": 99, "nbtrain_version": "9.0"}))
+    with pytest.raises(ValueError, match="newer nbtrain"):
+        load_model(tmp_path)

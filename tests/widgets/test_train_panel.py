@@ -1,0 +1,106 @@
+"""The train panel without a browser: set the traits the way the front end does, check Python state."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from nbtrain.train.callbacks import EpochEvent, StepEvent
+from nbtrain.widgets.train_panel import TrainPanel
+
+
+def fake_runner(steps: int = 20, gate: threading.Event | None = None):
+    """Emits step and epoch events like the trainer and honours the stop signal."""
+
+    def run(callbacks, stop):
+        for step in range(1, steps + 1):
+            if gate is not None:
+                gate.wait(5)
+            for cb in callbacks:
+                cb.on_step(StepEvent(step, steps, 1 + (step - 1) // 10, 1.0 / step, step * 0.1, 16.0))
+            if step % 10 == 0 or stop.is_set():
+                for cb in callbacks:
+                    cb.on_epoch(EpochEvent(step // 10, step, 0.5, 0.4, 0.8, 0.5 + step / 100, True, step * 0.1))
+            if stop.is_set():
+                return {"stopped_at": step}
+        return {"stopped_at": None}
+
+    return run
+
+
+def test_start_click_trains_in_a_thread_and_streams_progress():
+    panel = TrainPanel(fake_runner(), epochs=2, min_interval=0.0)
+    done = []
+    panel.on_done.append(done.append)
+    panel.start_clicks += 1  # what the front end's Start button does
+    result = panel.wait(10)
+    assert result == {"stopped_at": None}
+    assert done == [result]
+    assert panel.status == "done"
+    assert panel.step == panel.total_steps == 20
+    assert [p[0] for p in panel.loss] == list(range(1, 21))
+    assert panel.val == [[1, 0.6], [2, 0.7]]
+    assert panel.speed == 16.0
+
+
+def test_stop_click_reaches_python_while_training_runs():
+    gate = threading.Event()
+    panel = TrainPanel(fake_runner(steps=100, gate=gate), epochs=10, min_interval=0.0)
+    panel.start()
+    deadline = time.monotonic() + 5
+    while panel.status != "preparing" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    panel.stop_clicks += 1  # the Stop button, while the run thread waits
+    assert panel.status == "stopping"
+    gate.set()
+    assert panel.wait(10) == {"stopped_at": 1}
+    assert panel.status == "done"
+
+
+def test_progress_is_throttled_but_the_last_step_always_arrives():
+    panel = TrainPanel(fake_runner(steps=50), epochs=5, min_interval=60.0)
+    panel.start()
+    panel.wait(10)
+    assert panel.step == 50
+    assert len(panel.loss) == 50, "throttled updates still carry every step's loss"
+
+
+def test_an_error_is_shown_not_lost():
+    def broken(callbacks, stop):
+        raise RuntimeError("CUDA out of memory")
+
+    panel = TrainPanel(broken, epochs=1)
+    panel.start()
+    panel.wait(10)
+    assert panel.status == "error"
+    assert "RuntimeError: CUDA out of memory" in panel.message
+    assert isinstance(panel.error, RuntimeError)
+
+
+def test_a_second_start_while_running_is_ignored():
+    gate = threading.Event()
+    calls = []
+
+    def runner(callbacks, stop):
+        calls.append(1)
+        gate.wait(5)
+        return "ok"
+
+    panel = TrainPanel(runner, epochs=1)
+    panel.start()
+    panel.start_clicks += 1
+    gate.set()
+    assert panel.wait(10) == "ok"
+    assert calls == [1]
+
+
+@pytest.mark.parametrize("name", ["train_panel.js", "train_panel.css"])
+def test_front_end_files_ship_with_the_package(name):
+    from nbtrain.widgets import train_panel
+
+    path = train_panel._STATIC / name
+    assert path.is_file()
+    source = path.read_text()
+    assert "http" not in source.replace("http://www.w3.org/2000/svg", ""), "no CDN: works offline"
