@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import nbtrain
-from nbtrain.train.config import TrainConfig
+from nbtrain.training.config import TrainConfig
 from nbtrain.workflow import run, write_report
 
 

@@ -24,11 +24,11 @@ if TYPE_CHECKING:
     from nbtrain.embed.encoder import Encoder
     from nbtrain.evaluate.baseline import Baseline, fit_baseline
     from nbtrain.evaluate.compare import Comparison, compare
-    from nbtrain.train.callbacks import Callback, EpochEvent, StepEvent, StopSignal
-    from nbtrain.train.config import TrainConfig
-    from nbtrain.train.model import TrainedModel, load_model
-    from nbtrain.train.result import TrainResult
-    from nbtrain.train.trainer import train
+    from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSignal
+    from nbtrain.training.config import TrainConfig
+    from nbtrain.training.model import TrainedModel, load_model
+    from nbtrain.training.result import TrainResult
+    from nbtrain.training.trainer import train
     from nbtrain.widgets.studio import studio
     from nbtrain.workflow import Outcome, run, write_report
 
@@ -38,15 +38,15 @@ _LAZY = {
     "fit_baseline": "nbtrain.evaluate.baseline",
     "Comparison": "nbtrain.evaluate.compare",
     "compare": "nbtrain.evaluate.compare",
-    "Callback": "nbtrain.train.callbacks",
-    "EpochEvent": "nbtrain.train.callbacks",
-    "StepEvent": "nbtrain.train.callbacks",
-    "StopSignal": "nbtrain.train.callbacks",
-    "TrainConfig": "nbtrain.train.config",
-    "TrainedModel": "nbtrain.train.model",
-    "load_model": "nbtrain.train.model",
-    "TrainResult": "nbtrain.train.result",
-    "train": "nbtrain.train.trainer",
+    "Callback": "nbtrain.training.callbacks",
+    "EpochEvent": "nbtrain.training.callbacks",
+    "StepEvent": "nbtrain.training.callbacks",
+    "StopSignal": "nbtrain.training.callbacks",
+    "TrainConfig": "nbtrain.training.config",
+    "TrainedModel": "nbtrain.training.model",
+    "load_model": "nbtrain.training.model",
+    "TrainResult": "nbtrain.training.result",
+    "train": "nbtrain.training.trainer",
     "Outcome": "nbtrain.workflow",
     "run": "nbtrain.workflow",
     "write_report": "nbtrain.workflow",

@@ -104,7 +104,7 @@ def _load(args: argparse.Namespace) -> Any:
 
 
 def _config(args: argparse.Namespace) -> Any:
-    from nbtrain.train.config import TrainConfig
+    from nbtrain.training.config import TrainConfig
 
     chosen = {
         "model": args.model,
@@ -130,7 +130,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _fit_and_report(dataset: Any, args: argparse.Namespace) -> int:
-    from nbtrain.train.callbacks import PrintProgress
+    from nbtrain.training.callbacks import PrintProgress
     from nbtrain.workflow import run, write_report
 
     log = sys.stderr
@@ -182,7 +182,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _classify(args: argparse.Namespace) -> int:
-    from nbtrain.train.model import load_model
+    from nbtrain.training.model import load_model
 
     texts = [line.rstrip("\n") for line in sys.stdin if line.strip()] if args.texts == ["-"] else args.texts
     frame = load_model(args.model_dir).classify(texts)

@@ -18,10 +18,10 @@ from nbtrain.embed.encoder import Encoder
 from nbtrain.embed.project import project_pair
 from nbtrain.evaluate.baseline import Baseline, fit_baseline
 from nbtrain.evaluate.compare import Comparison, compare
-from nbtrain.train.callbacks import Callback, StopSignal
-from nbtrain.train.config import TrainConfig
-from nbtrain.train.result import TrainResult
-from nbtrain.train.trainer import train
+from nbtrain.training.callbacks import Callback, StopSignal
+from nbtrain.training.config import TrainConfig
+from nbtrain.training.result import TrainResult
+from nbtrain.training.trainer import train
 
 
 @dataclass(frozen=True)

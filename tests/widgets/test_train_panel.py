@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from nbtrain.train.callbacks import EpochEvent, StepEvent
+from nbtrain.training.callbacks import EpochEvent, StepEvent
 from nbtrain.widgets.train_panel import TrainPanel
 
 

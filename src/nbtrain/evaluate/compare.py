@@ -20,7 +20,7 @@ from nbtrain.evaluate.scores import Scores, score_predictions
 if TYPE_CHECKING:
     from nbtrain.data.dataset import Dataset
     from nbtrain.embed.encoder import Encoder
-    from nbtrain.train.model import TrainedModel
+    from nbtrain.training.model import TrainedModel
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ import pandas as pd
 from nbtrain.data.dataset import Dataset
 from nbtrain.data.load import load_csv, load_frame
 from nbtrain.embed.encoder import Encoder
-from nbtrain.train.callbacks import Callback, StopSignal
-from nbtrain.train.config import TrainConfig
+from nbtrain.training.callbacks import Callback, StopSignal
+from nbtrain.training.config import TrainConfig
 from nbtrain.viz.html import table_html
 from nbtrain.widgets.compare_view import ComparisonView
 from nbtrain.widgets.data_view import DataView

@@ -1,7 +1,7 @@
 """The live training panel: Start and Stop buttons, progress, and a loss/validation chart.
 
 Training runs in a background thread so the kernel stays free: the Stop button's click reaches
-Python while training runs, sets a :class:`~nbtrain.train.callbacks.StopSignal`, and the trainer
+Python while training runs, sets a :class:`~nbtrain.training.callbacks.StopSignal`, and the trainer
 keeps the best epoch so far. Progress flows one way, from trainer callbacks into synced traits,
 throttled so the front end is not flooded.
 """
@@ -17,8 +17,8 @@ from typing import Any
 import anywidget
 import traitlets
 
-from nbtrain.train.callbacks import Callback, EpochEvent, StepEvent, StopSignal
-from nbtrain.train.result import TrainResult
+from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSignal
+from nbtrain.training.result import TrainResult
 
 Runner = Callable[[Sequence[Callback], StopSignal], Any]
 _STATIC = Path(__file__).parent / "static"

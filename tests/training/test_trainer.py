@@ -9,9 +9,9 @@ import torch
 
 import nbtrain
 from nbtrain.evaluate.scores import score_predictions
-from nbtrain.train.callbacks import Callback, EpochEvent, StepEvent, StopSignal
-from nbtrain.train.config import TrainConfig
-from nbtrain.train.trainer import bucketed_batches, class_centroids, proxy_loss, train
+from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSignal
+from nbtrain.training.config import TrainConfig
+from nbtrain.training.trainer import bucketed_batches, class_centroids, proxy_loss, train
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nbtrain.train.result import TrainResult
+    from nbtrain.training.result import TrainResult
 
 
 @dataclass(frozen=True)

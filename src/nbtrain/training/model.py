@@ -18,8 +18,8 @@ import pandas as pd
 
 from nbtrain._math import softmax
 from nbtrain._version import __version__
-from nbtrain.train.config import TrainConfig
-from nbtrain.train.network import EncoderClassifier, run_batches
+from nbtrain.training.config import TrainConfig
+from nbtrain.training.network import EncoderClassifier, run_batches
 
 FORMAT_VERSION = 1
 META_FILE = "nbtrain.json"

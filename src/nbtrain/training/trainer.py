@@ -25,11 +25,11 @@ from nbtrain.embed.device import pick_device
 from nbtrain.embed.encoder import Encoder, model_max_length, resolve_model
 from nbtrain.evaluate.baseline import Baseline, fit_baseline
 from nbtrain.evaluate.scores import score_predictions
-from nbtrain.train.callbacks import Callback, EpochEvent, StepEvent, StopSignal
-from nbtrain.train.config import TrainConfig
-from nbtrain.train.model import TrainedModel
-from nbtrain.train.network import EncoderClassifier, add_lora, run_batches
-from nbtrain.train.result import TrainResult
+from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSignal
+from nbtrain.training.config import TrainConfig
+from nbtrain.training.model import TrainedModel
+from nbtrain.training.network import EncoderClassifier, add_lora, run_batches
+from nbtrain.training.result import TrainResult
 
 
 def train(

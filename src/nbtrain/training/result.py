@@ -9,7 +9,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from nbtrain.evaluate.baseline import Baseline
-    from nbtrain.train.model import TrainedModel
+    from nbtrain.training.model import TrainedModel
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import nbtrain
-from nbtrain.train.config import TrainConfig
-from nbtrain.train.model import load_model
-from nbtrain.train.trainer import train
+from nbtrain.training.config import TrainConfig
+from nbtrain.training.model import load_model
+from nbtrain.training.trainer import train
 
 
 @pytest.fixture(scope="module")
