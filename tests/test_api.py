@@ -15,7 +15,7 @@ def test_every_name_in_all_resolves():
 
 
 def test_train_stays_a_function_after_its_modules_are_imported():
-    import nbtrain.training.config  # noqa: F401  # importing a submodule must not shadow nbtrain.train
+    import nbtrain.training.config  # importing a submodule must not shadow nbtrain.train
 
     assert callable(nbtrain.train)
     assert nbtrain.train.__module__ == "nbtrain.training.trainer"

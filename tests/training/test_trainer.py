@@ -64,10 +64,24 @@ def test_training_learns_and_reports_every_step_and_epoch(tiny_model_dir, datase
 
 
 def test_best_epoch_weights_are_what_the_model_keeps(tiny_model_dir, dataset):
-    result = train(dataset, config(tiny_model_dir, patience=3))
+    result = train(dataset, config(tiny_model_dir, patience=3, refit_head=False))
     predicted = result.model.classify(dataset.validation["text"].tolist())["label"]
     f1 = score_predictions(dataset.validation["label"].tolist(), predicted.tolist(), dataset.labels).macro_f1
     assert f1 == pytest.approx(result.history.iloc[result.best_epoch]["val_macro_f1"])
+    assert result.validation.macro_f1 == pytest.approx(f1)
+
+
+def test_refit_head_is_a_tuned_logistic_regression_on_the_trained_embeddings(tiny_model_dir, dataset):
+    from nbtrain.evaluate.baseline import fit_baseline
+
+    result = train(dataset, config(tiny_model_dir, epochs=2))
+    model = result.model
+    expected = fit_baseline(model.embed(dataset.train["text"].tolist()), dataset.train["label"].tolist())
+    texts = dataset.validation["text"].tolist()
+    assert np.allclose(model.predict_proba(texts), expected.predict_proba(model.embed(texts)), atol=1e-4)
+    predicted = model.classify(texts)["label"].tolist()
+    f1 = score_predictions(dataset.validation["label"].tolist(), predicted, dataset.labels).macro_f1
+    assert result.validation.macro_f1 == pytest.approx(f1)
 
 
 def test_stop_signal_stops_after_the_step_and_keeps_the_best(tiny_model_dir, dataset):
@@ -102,7 +116,8 @@ def test_baseline_initialised_head_starts_at_the_baseline(tiny_model_dir, datase
 
     enc = Encoder(tiny_model_dir, device="cpu")
     base = fit_dataset_baseline(dataset, enc)
-    result = train(dataset, config(tiny_model_dir, epochs=1, learning_rate=1e-9, head_learning_rate=1e-9), encoder=enc, baseline=base)
+    frozen = config(tiny_model_dir, epochs=1, learning_rate=1e-9, head_learning_rate=1e-9, refit_head=False)
+    result = train(dataset, frozen, encoder=enc, baseline=base)
     texts = dataset.validation["text"].tolist()
     assert np.allclose(result.model.predict_proba(texts), base.predict_proba(enc.encode(texts)), atol=1e-4)
 

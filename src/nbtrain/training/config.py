@@ -23,6 +23,10 @@ class TrainConfig:
     together, which is what ``embed()`` users want, and keeps the encoder learning even when the
     baseline-initialised head already fits the training rows. ``0`` turns it off.
 
+    With ``refit_head`` the head is fitted again at the end, as the baseline was (logistic
+    regression, regularisation by cross-validation) but on the trained embeddings: the trained
+    encoder with a freshly tuned head beat the trained head in our benchmarks (docs/training.md).
+
     >>> TrainConfig(epochs=2).epochs
     2
     >>> TrainConfig(lora_rank=0)
@@ -46,6 +50,7 @@ class TrainConfig:
     patience: int = 2
     embedding_loss_weight: float = 1.0
     temperature: float = 0.05
+    refit_head: bool = True
     head_init: str = "baseline"
     seed: int = 0
     device: str | None = None

@@ -9,6 +9,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from nbtrain.evaluate.baseline import Baseline
+    from nbtrain.evaluate.scores import Scores
     from nbtrain.training.model import TrainedModel
 
 
@@ -18,6 +19,7 @@ class TrainResult:
 
     ``history`` has one row per validation pass (epoch 0 is before training); ``steps`` one row
     per optimiser step with its loss; ``stopped`` is empty when all epochs ran, else why not.
+    ``validation`` scores the final model (after the head refit, when configured).
     """
 
     model: TrainedModel
@@ -27,3 +29,4 @@ class TrainResult:
     stopped: str
     seconds: float
     baseline: Baseline | None
+    validation: Scores

@@ -24,7 +24,7 @@ from nbtrain.data.dataset import Dataset
 from nbtrain.embed.device import pick_device
 from nbtrain.embed.encoder import Encoder, model_max_length, resolve_model
 from nbtrain.evaluate.baseline import Baseline, fit_baseline
-from nbtrain.evaluate.scores import score_predictions
+from nbtrain.evaluate.scores import Scores, score_predictions
 from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSignal
 from nbtrain.training.config import TrainConfig
 from nbtrain.training.model import TrainedModel
@@ -68,12 +68,14 @@ def train(
     loop.run(device)
     network.load_state_dict(loop.best_state, strict=False)
     network.eval()
+    if config.refit_head:
+        refit_head(network, tokenizer, max_length, dataset, config.seed)
+    validation = _scores(network, tokenizer, max_length, dataset)
 
-    best = loop.history[loop.best_epoch]
     seconds = time.perf_counter() - started
     metrics: dict[str, Any] = {
         "best_epoch": loop.best_epoch,
-        "validation": {"accuracy": best.val_accuracy, "macro_f1": best.val_macro_f1, "loss": best.val_loss},
+        "validation": {"accuracy": validation.accuracy, "macro_f1": validation.macro_f1},
         "train_seconds": seconds,
         "stopped": loop.stop_reason,
     }
@@ -86,10 +88,26 @@ def train(
         stopped=loop.stop_reason,
         seconds=seconds,
         baseline=baseline,
+        validation=validation,
     )
     for callback in callbacks:
         callback.on_end(result)
     return result
+
+
+def refit_head(network: EncoderClassifier, tokenizer: Any, max_length: int, dataset: Dataset, seed: int) -> None:
+    """Replace the head by a logistic regression, tuned by cross-validation, on the trained embeddings."""
+    vectors, _ = run_batches(network, tokenizer, dataset.train["text"].tolist(), max_length)
+    fitted = fit_baseline(vectors, dataset.train["label"].tolist(), seed=seed)
+    with torch.no_grad():
+        network.head.weight.copy_(torch.from_numpy(fitted.weights).to(network.head.weight.device))
+        network.head.bias.copy_(torch.from_numpy(fitted.bias).to(network.head.bias.device))
+
+
+def _scores(network: EncoderClassifier, tokenizer: Any, max_length: int, dataset: Dataset) -> Scores:
+    _, logits = run_batches(network, tokenizer, dataset.validation["text"].tolist(), max_length)
+    predicted = [dataset.labels[i] for i in logits.argmax(axis=1)]
+    return score_predictions(dataset.validation["label"].tolist(), predicted, dataset.labels)
 
 
 def _build(

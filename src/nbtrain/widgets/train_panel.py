@@ -137,10 +137,9 @@ class _PanelCallback(Callback):
 
 
 def _done_message(result: TrainResult) -> str:
-    best = result.history.iloc[result.best_epoch]
     why = f" ({result.stopped})" if result.stopped else ""
     start = result.history.iloc[0]["val_macro_f1"]
     return (
-        f"Done in {result.seconds:.0f} s{why}. Kept epoch {result.best_epoch}: validation macro-F1 "
-        f"{best['val_macro_f1']:.3f} (before training {start:.3f})."
+        f"Done in {result.seconds:.0f} s{why}. Kept epoch {result.best_epoch}; validation macro-F1 "
+        f"{result.validation.macro_f1:.3f} (before training {start:.3f})."
     )
