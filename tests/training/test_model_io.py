@@ -63,3 +63,24 @@ def test_loading_something_else_fails_clearly(tmp_path):
     (tmp_path / "nbtrain.json").write_text(json.dumps({"format": 99, "nbtrain_version": "9.0"}))
     with pytest.raises(ValueError, match="newer nbtrain"):
         load_model(tmp_path)
+
+
+def test_export_loads_in_sentence_transformers_with_the_same_embeddings(trained, tmp_path):
+    from safetensors.torch import load_file
+    from sentence_transformers import SentenceTransformer
+    from transformers import AutoModel
+
+    dataset, model = trained
+    texts = dataset.validation["text"].tolist()
+    before = model.embed(texts)
+    folder = model.export(tmp_path / "export")
+    theirs = SentenceTransformer(str(folder), device="cpu").encode(texts)
+    assert np.abs(theirs - model.embed(texts)).max() < 1e-5
+    assert AutoModel.from_pretrained(folder).config.hidden_size == 32
+    head = load_file(str(folder / "head.safetensors"))
+    logits = model.embed(texts) @ head["weight"].numpy().T + head["bias"].numpy()
+    assert np.allclose(logits.argmax(1), model.predict_proba(texts).argmax(1))
+    assert json.loads((folder / "nbtrain.json").read_text())["labels"] == list(dataset.labels)
+    assert "Labels: " in (folder / "README.md").read_text()
+    assert np.array_equal(model.embed(texts), before), "exporting must not merge the live model's adapter"
+    assert any("lora_" in name for name, _ in model.network.named_parameters())

@@ -93,6 +93,12 @@ class TrainedModel:
         (folder / META_FILE).write_text(json.dumps(meta, indent=2, default=_json_default))
         return folder
 
+    def export(self, path: str | os.PathLike[str]) -> Path:
+        """A folder that sentence-transformers and transformers load without nbtrain (LoRA merged)."""
+        from nbtrain.training.export import export_model
+
+        return export_model(self, path)
+
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, device: str | None = None) -> TrainedModel:
         """Load a folder written by :meth:`save`; needs the base model, never the network."""

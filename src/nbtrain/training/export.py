@@ -1,0 +1,86 @@
+"""Export a trained model as a plain folder that needs no nbtrain to load.
+
+The LoRA adapter is merged into a copy of the base weights, and the folder is laid out the way
+sentence-transformers expects (transformer, mean pooling, normalisation), so
+``SentenceTransformer(folder)`` gives the same embeddings as ``model.embed`` and
+``transformers.AutoModel.from_pretrained(folder)`` loads the encoder. The classification head is
+saved beside it (``head.safetensors`` and the labels in ``nbtrain.json``) with a model card.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nbtrain.training.model import TrainedModel
+
+_MODULES = [
+    {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+    {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+    {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+]
+
+
+def export_model(model: TrainedModel, path: str | os.PathLike[str]) -> Path:
+    """Write the merged model, the head and a model card to ``path``; returns the folder."""
+    from safetensors.torch import save_file
+
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    adapted: Any = copy.deepcopy(model.network.encoder).cpu()
+    merged = adapted.merge_and_unload()
+    merged.save_pretrained(str(folder))
+    model.tokenizer.save_pretrained(str(folder))
+    dim = int(merged.config.hidden_size)
+    (folder / "modules.json").write_text(json.dumps(_MODULES, indent=2))
+    (folder / "sentence_bert_config.json").write_text(
+        json.dumps({"max_seq_length": model.max_length, "do_lower_case": False}, indent=2)
+    )
+    pooling = folder / "1_Pooling"
+    pooling.mkdir(exist_ok=True)
+    (pooling / "config.json").write_text(json.dumps({"word_embedding_dimension": dim, "pooling_mode_mean_tokens": True}, indent=2))
+    (folder / "2_Normalize").mkdir(exist_ok=True)
+    head = {k: v.detach().cpu().contiguous() for k, v in model.network.head.state_dict().items()}
+    save_file(head, str(folder / "head.safetensors"))
+    meta = {"labels": list(model.labels), "base_model": model.config.model, "head": "logits = head.weight @ embedding + head.bias"}
+    (folder / "nbtrain.json").write_text(json.dumps(meta, indent=2))
+    (folder / "README.md").write_text(model_card(model))
+    return folder
+
+
+def model_card(model: TrainedModel) -> str:
+    """A short model card: what it is, how to load it, the labels, the settings and the scores."""
+    metrics = json.dumps(model.metrics, indent=2, default=str)
+    settings = json.dumps(model.config.to_dict(), indent=2)
+    labels = ", ".join(model.labels)
+    return f"""---
+library_name: sentence-transformers
+tags: [nbtrain, lora, text-classification, sentence-embeddings]
+---
+# Text classifier and embedder trained with nbtrain
+
+Base model: `{model.config.model}` (LoRA adapters merged into the weights). Labels: {labels}.
+
+```python
+from sentence_transformers import SentenceTransformer
+encoder = SentenceTransformer("path/to/this/folder")   # normalised embeddings
+vectors = encoder.encode(["where is my parcel?"])
+```
+
+The classification head is `head.safetensors` (`weight`, `bias`): the logits of a text are
+`weight @ embedding + bias`, in the label order of `nbtrain.json`.
+
+## Training settings
+```json
+{settings}
+```
+
+## Scores
+```json
+{metrics}
+```
+"""
