@@ -38,6 +38,33 @@ def test_projections_are_aligned_and_keep_row_order(outcome):
     assert {"x", "y", "baseline_label", "trained_label"} <= set(base.columns)
 
 
+def test_projections_of_every_held_out_split_carry_the_split_and_are_cached(outcome, monkeypatch):
+    from nbtrain.embed import project
+
+    base, trained = outcome.projections(None)
+    assert base["split"].tolist() == ["validation"] * len(outcome.dataset.validation) + ["test"] * len(outcome.dataset.test)
+    assert base["text"].tolist() == trained["text"].tolist()
+    test_only = outcome.projections("test")[0]
+    assert set(test_only["split"]) == {"test"}
+    monkeypatch.setattr(project, "_pca", None)  # a cache miss would now fail
+    again, _ = outcome.projections(None)
+    assert np.array_equal(again[["x", "y"]], base[["x", "y"]])
+
+
+def test_comparison_view_plots_every_held_out_row_with_the_test_separation(outcome):
+    from nbtrain.widgets.compare_view import ComparisonView
+
+    view = ComparisonView(outcome)
+    explorer = view.explorer
+    assert len(explorer.baseline) == len(outcome.dataset.validation) + len(outcome.dataset.test)
+    assert explorer.charts["trained"].chart.to_dict()["encoding"]["shape"]["field"] == "split"
+    test = outcome.comparison.splits["test"]
+    under = explorer.separation["trained"].value
+    assert f"{test.trained_separation.silhouette:.3f}" in under
+    assert "on the test rows" in under
+    assert "test rows as triangles" in view.children[0].value
+
+
 def test_html_report_is_self_contained(outcome, tmp_path):
     path = write_report(outcome, tmp_path / "report.html")
     page = path.read_text()

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from nbtrain.data.dataset import Dataset
 from nbtrain.embed.encoder import Encoder
-from nbtrain.embed.project import project_pair
+from nbtrain.embed.project import Method, project_pair
 from nbtrain.evaluate.baseline import Baseline, fit_baseline
 from nbtrain.evaluate.compare import Comparison, compare
 from nbtrain.training.callbacks import Callback, StopSignal
@@ -33,14 +34,25 @@ class Outcome:
     result: TrainResult
     comparison: Comparison
 
-    def projections(self, split: str = "validation") -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Baseline and trained 2-D points of a held-out split, aligned for a side-by-side plot."""
-        s = self.comparison.splits[split]
-        a, b = project_pair(s.baseline_embeddings, s.trained_embeddings)
-        base, trained = s.rows.copy(), s.rows.copy()
-        base["x"], base["y"] = a[:, 0], a[:, 1]
-        trained["x"], trained["y"] = b[:, 0], b[:, 1]
-        return base, trained
+    def projections(
+        self, split: str | None = "validation", *, method: Method = "pca", seed: int = 0
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Baseline and trained 2-D points of a held-out split, aligned for a side-by-side plot.
+
+        ``split=None`` gives every held-out split together (validation, then test), projected as
+        one cloud; the ``split`` column tells them apart, so test rows, which no step of training
+        saw, can be drawn differently. ``method`` is ``"pca"``, ``"tsne"`` or ``"umap"``;
+        projections are cached, so asking again is free.
+        """
+        chosen = list(self.comparison.splits.values()) if split is None else [self.comparison.splits[split]]
+        a, b = project_pair(
+            np.vstack([s.baseline_embeddings for s in chosen]),
+            np.vstack([s.trained_embeddings for s in chosen]),
+            method=method,
+            seed=seed,
+        )
+        rows = pd.concat([s.rows.assign(split=s.split) for s in chosen], ignore_index=True)
+        return rows.assign(x=a[:, 0], y=a[:, 1]), rows.assign(x=b[:, 0], y=b[:, 1])
 
 
 def fit_dataset_baseline(dataset: Dataset, encoder: Encoder, seed: int = 0) -> Baseline:
@@ -77,14 +89,15 @@ def write_report(outcome: Outcome, path: str | os.PathLike[str]) -> Path:
 
     ds, cmp = outcome.dataset, outcome.comparison
     split = "test" if "test" in cmp.splits else "validation"
-    base_points, trained_points = outcome.projections(split)
+    base_points, trained_points = outcome.projections(None)
+    shapes = ", test rows as triangles" if len(cmp.splits) > 1 else ""
     summary = "<pre>" + ds.summary() + "</pre>"
     table = cmp.table()
     blocks: list[tuple[str, Block]] = [
         ("Data", summary),
         ("Baseline versus trained", table_html(table)),
         (f"Scores on {split}", charts.metric_comparison(table, split)),
-        (f"Embeddings of the {split} rows (PCA, aligned)", charts.embedding_comparison(base_points, trained_points)),
+        (f"Embeddings of the held-out rows (PCA, aligned{shapes})", charts.embedding_comparison(base_points, trained_points)),
         ("Training", charts.training_curve(outcome.result.history, outcome.result.steps)),
     ]
     if len(ds.dropped):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
+import pytest
 from altair.utils.selection import IntervalSelection
 
+from nbtrain.embed.separation import Separation
 from nbtrain.viz.selection import rows_in_interval
 from nbtrain.widgets.explorer import EmbeddingExplorer
 
@@ -17,9 +21,30 @@ def points() -> tuple[pd.DataFrame, pd.DataFrame]:
     return base, trained
 
 
+def compared() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows as Outcome.projections(None) gives them: both models' predictions and the split."""
+    extra = {
+        "baseline_label": ["q", "p", "p", "q"],
+        "baseline_confidence": [0.6, 0.7, 0.55, 0.8],
+        "trained_label": ["p", "p", "q", "q"],
+        "trained_confidence": [0.9, 0.95, 0.9, 0.85],
+        "split": ["validation", "validation", "test", "test"],
+    }
+    base, trained = points()
+    return base.assign(**extra), trained.assign(**extra)
+
+
 def brush(chart, value):
     """Set a brush the way JupyterChart does when the front end reports one."""
     chart.selections._set_value("brush", IntervalSelection(name="brush", value=value, store=[]))
+
+
+def spec_of(chart) -> dict:
+    return chart.chart.to_dict()
+
+
+def chart_rows(chart) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(spec_of(chart)["data"]["values"]))
 
 
 def test_brush_in_baseline_selects_rows_and_highlights_them_in_both_plots():
@@ -28,8 +53,8 @@ def test_brush_in_baseline_selects_rows_and_highlights_them_in_both_plots():
     explorer.on_select.append(seen.append)
     brush(explorer.charts["baseline"], {"x": [0.5, 2.5], "y": [0.5, 2.5]})
     assert explorer.selected["text"].tolist() == ["b", "c"]
-    assert explorer.charts["baseline"].params.highlight == [1, 2]
-    assert explorer.charts["trained"].params.highlight == [1, 2]
+    assert explorer.charts["baseline"].params.highlight == "0110"
+    assert explorer.charts["trained"].params.highlight == "0110"
     assert "2 selected" in explorer.table.value
     assert seen[-1]["text"].tolist() == ["b", "c"]
 
@@ -38,7 +63,7 @@ def test_brush_in_trained_plot_uses_the_trained_coordinates():
     explorer = EmbeddingExplorer(*points())
     brush(explorer.charts["trained"], {"x": [-1, 1.5], "y": [4, 6]})
     assert explorer.selected["text"].tolist() == ["c", "d"]
-    assert explorer.charts["baseline"].params.highlight == [2, 3]
+    assert explorer.charts["baseline"].params.highlight == "0011"
 
 
 def test_clearing_the_brush_clears_the_selection():
@@ -46,10 +71,113 @@ def test_clearing_the_brush_clears_the_selection():
     brush(explorer.charts["baseline"], {"x": [0, 3], "y": [0, 3]})
     brush(explorer.charts["baseline"], {})
     assert explorer.selected.empty
-    assert explorer.charts["trained"].params.highlight == []
+    assert explorer.charts["trained"].params.highlight == ""
 
 
 def test_rows_in_interval_bounds_are_inclusive_and_order_free():
     frame = points()[0]
     assert rows_in_interval(frame, {"x": [2, 1], "y": [1, 2]})["text"].tolist() == ["b", "c"]
     assert rows_in_interval(frame, {}).empty
+
+
+def test_colour_choices_follow_the_columns_given():
+    assert [v for _, v in EmbeddingExplorer(*points()).color_by.options] == ["label"]
+    full = EmbeddingExplorer(*compared())
+    assert [v for _, v in full.color_by.options] == ["label", "prediction", "correct", "split"]
+
+
+def test_each_plot_colours_and_tooltips_with_its_own_models_prediction():
+    explorer = EmbeddingExplorer(*compared(), color_by="prediction")
+    base, trained = (chart_rows(explorer.charts[name]) for name in ("baseline", "trained"))
+    assert base["prediction"].tolist() == ["q", "p", "p", "q"]
+    assert trained["prediction"].tolist() == ["p", "p", "q", "q"]
+    assert base["confidence"].tolist() == [0.6, 0.7, 0.55, 0.8]
+    spec = spec_of(explorer.charts["trained"])
+    assert spec["encoding"]["color"]["condition"]["field"] == "prediction"
+    assert spec["encoding"]["color"]["condition"]["scale"]["domain"] == ["p", "q"]
+    assert [t["field"] for t in spec["encoding"]["tooltip"]] == ["text", "label", "prediction", "confidence", "split"]
+    assert spec["encoding"]["shape"]["field"] == "split"
+
+
+def test_colour_switch_keeps_the_selection_and_brushing_still_works():
+    explorer = EmbeddingExplorer(*compared())
+    chart = explorer.charts["baseline"]
+    brush(chart, {"x": [0.5, 2.5], "y": [0.5, 2.5]})
+    explorer.recolor("correct")
+    assert explorer.charts["baseline"] is chart  # same widget, new spec
+    spec = spec_of(chart)
+    assert spec["encoding"]["color"]["condition"]["field"] == "correct"
+    params = {p["name"]: p for p in spec["params"]}
+    assert params["highlight"]["value"] == "0110"
+    assert params["brush"]["value"] == {"x": [0.5, 2.5], "y": [0.5, 2.5]}
+    assert "value" not in {p["name"]: p for p in spec_of(explorer.charts["trained"])["params"]}["brush"]
+    assert explorer.selected["text"].tolist() == ["b", "c"]
+
+    # The redrawn front end reports its brushes once (the kept one, and an empty one): no change.
+    brush(explorer.charts["trained"], {})
+    brush(chart, {"x": [0.5, 2.5], "y": [0.5, 2.5]})
+    assert explorer.selected["text"].tolist() == ["b", "c"]
+
+    # A new brush after the switch selects through the new spec's selections.
+    brush(explorer.charts["trained"], {"x": [-1, 1.5], "y": [4, 6]})
+    assert explorer.selected["text"].tolist() == ["c", "d"]
+    assert chart.params.highlight == "0011"
+    explorer.color_by.value = "split"
+    assert spec_of(explorer.charts["trained"])["encoding"]["color"]["condition"]["field"] == "split"
+    brush(explorer.charts["baseline"], {})
+    brush(explorer.charts["baseline"], {"x": [2.5, 3.5], "y": [2.5, 3.5]})
+    assert explorer.selected["text"].tolist() == ["d"]
+
+
+def test_export_button_writes_the_figure_as_chosen(tmp_path):
+    explorer = EmbeddingExplorer(*compared(), export_dir=tmp_path / "figures")
+    brush(explorer.charts["baseline"], {"x": [0.5, 2.5], "y": [0.5, 2.5]})
+    explorer.export_format.value = "svg"
+    explorer.export_button.click()
+    written = tmp_path / "figures" / "embeddings-label.svg"
+    marks = [m for m in written.read_text().split("<path") if 'aria-roledescription="point"' in m]
+    assert len(marks) == 8
+    assert sum('fill="lightgray"' in m for m in marks) == 4  # two unselected rows in each plot
+    assert "Saved" in explorer.export_status.value
+    assert explorer.export("png", tmp_path).name == "embeddings-label.png"
+
+
+def test_export_failure_is_shown_not_raised(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    explorer = EmbeddingExplorer(*points(), export_dir=blocker)
+    explorer.export_button.click()
+    assert "Export failed" in explorer.export_status.value
+
+
+def test_separation_scores_and_their_difference_sit_under_the_plots():
+    base = Separation(silhouette=0.1, knn_accuracy=0.5, k=5, n=4)
+    trained = Separation(silhouette=0.35, knn_accuracy=0.5, k=5, n=4)
+    explorer = EmbeddingExplorer(*points(), baseline_separation=base, trained_separation=trained, separation_split="test")
+    under = [explorer.separation[name].value for name in ("baseline", "trained")]
+    assert "Separation on the test rows: silhouette <b>0.100</b>" in under[0]
+    assert "(+" not in under[0]
+    assert "silhouette <b>0.350</b> <span style='color:#16a34a'>(+0.250)</span>" in under[1]
+    assert "5-NN accuracy <b>0.500</b> <span style='color:#374151'>(+0.000)</span>" in under[1]
+    assert [w.value for w in EmbeddingExplorer(*points()).separation.values()] == ["", ""]
+
+
+def test_above_max_points_both_plots_show_the_same_sample_with_a_notice():
+    base, trained = compared()
+    explorer = EmbeddingExplorer(base, trained, max_points=2)
+    assert len(explorer.baseline) == 2
+    assert explorer.baseline["text"].tolist() == explorer.trained["text"].tolist()
+    assert set(explorer.baseline["label"]) == {"p", "q"}
+    assert "Showing 2 of 4 points" in explorer.notice.value
+    assert explorer.notice in explorer.children
+    plain = EmbeddingExplorer(base, trained)
+    assert plain.notice not in plain.children
+    assert spec_of(explorer.charts["trained"])["title"]["subtitle"].startswith("Showing 2 of 4")
+    brush(explorer.charts["baseline"], {"x": [-1, 4], "y": [-1, 4]})
+    assert explorer.charts["trained"].params.highlight == "11"
+
+
+def test_frames_of_different_rows_are_refused():
+    base, trained = points()
+    with pytest.raises(ValueError, match="same rows"):
+        EmbeddingExplorer(base, trained.iloc[:3])

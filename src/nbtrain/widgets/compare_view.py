@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import pandas as pd
 
+from nbtrain.embed.project import Method
 from nbtrain.widgets.explorer import EmbeddingExplorer
 from nbtrain.workflow import Outcome
 
@@ -19,16 +20,30 @@ _MEASURES = {
 
 
 class ComparisonView(widgets.VBox):
-    """Scores of both models per held-out split, then the explorer on the test (or validation) rows."""
+    """Scores of both models per held-out split, then the explorer on every held-out row.
 
-    def __init__(self, outcome: Outcome) -> None:
+    Test rows (never seen in training) are drawn as triangles; the separation scores under the
+    plots are the test split's (the validation split's without a test file). ``method`` picks
+    the projection: ``"pca"`` (default), ``"tsne"`` or ``"umap"``.
+    """
+
+    def __init__(self, outcome: Outcome, *, method: Method = "pca") -> None:
         self.outcome = outcome
         table = outcome.comparison.table()
         split = "test" if "test" in outcome.comparison.splits else "validation"
-        self.explorer = EmbeddingExplorer(*outcome.projections(split))
+        scores = outcome.comparison.splits[split]
+        self.explorer = EmbeddingExplorer(
+            *outcome.projections(None, method=method),
+            baseline_separation=scores.baseline_separation,
+            trained_separation=scores.trained_separation,
+            separation_split=split,
+        )
+        shown = " and ".join(outcome.comparison.splits)
         note = (
             f"<p>Baseline: logistic regression on frozen embeddings, C={outcome.baseline.C:g} chosen by "
-            f"cross-validation. Scores on rows neither model was fitted on. Plots: the {split} rows.</p>"
+            f"cross-validation. Scores on rows neither model was fitted on. Plots: the {shown} rows"
+            + (", test rows as triangles." if len(outcome.comparison.splits) > 1 else ".")
+            + "</p>"
         )
         super().__init__([widgets.HTML(note + score_table_html(table)), self.explorer])
 
