@@ -3,6 +3,9 @@
 PCA by default: fast, deterministic, and it keeps global distances. t-SNE (scikit-learn) and UMAP
 (the ``umap`` extra) are there for when local neighbourhoods matter more than global distances;
 both start from a PCA layout, so their pictures are stable and orientated like the PCA one.
+They cost far more (``benchmarks/explorer_bench.py``, two busy cores, both sides of 20,000
+points: PCA under a second, UMAP minutes, scikit-learn's t-SNE a quarter of an hour), so PCA
+stays the default and t-SNE suits a few thousand rows.
 
 The trained projection is rotated (or mirrored) onto the baseline one by orthogonal Procrustes,
 for every method, so a point sits in the same region in both plots unless training really moved
