@@ -1,8 +1,9 @@
 """The ``nbtrain`` command: the notebook's journey, scriptable.
 
 ``demo`` trains on the bundled sample; ``check`` reports on a file's data quality; ``train`` fits
-the baseline, trains, compares and saves; ``classify`` uses a saved model. Every command takes
-``--json`` for machines. Bad input ends in one line on stderr and exit status 2, never a traceback.
+the baseline, trains, compares and saves; ``classify`` uses a saved model; ``studio`` serves the
+upload-and-train app in the browser (Voilà). The other commands take ``--json`` for machines.
+Bad input ends in one line on stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -65,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("model_dir", help="a folder written by 'nbtrain train'")
     classify.add_argument("texts", nargs="+", help="texts to classify ('-' reads lines from stdin)")
     classify.set_defaults(run=_classify)
+
+    app = sub.add_parser("studio", help="the upload-and-train app in the browser (Voilà)")
+    app.add_argument("--port", type=int, default=8866, help="port to serve on (default 8866)")
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    app.set_defaults(run=_studio)
     for command in (demo, check, fit, classify):
         command.add_argument("--json", action="store_true", help="print JSON on stdout")
     return parser
@@ -201,6 +207,22 @@ def _classify(args: argparse.Namespace) -> int:
         for _, row in frame.iterrows():
             print(f"{row['label']}\t{row['confidence']:.3f}\t{row['text']}")
     return 0
+
+
+def _studio(args: argparse.Namespace) -> int:
+    """Serve the packaged app notebook with Voilà, which is an optional extra."""
+    import importlib.util
+    import subprocess
+    from importlib import resources
+
+    if importlib.util.find_spec("voila") is None:
+        print("nbtrain studio: error: Voilà is not installed: pip install 'nbtrain[browser]'", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    with resources.as_file(resources.files("nbtrain") / "app" / "studio.ipynb") as notebook:
+        command = [sys.executable, "-m", "voila", str(notebook), f"--port={args.port}"]
+        if args.no_browser:
+            command.append("--no-browser")
+        return subprocess.call(command)
 
 
 def _data_json(dataset: Any) -> dict[str, Any]:

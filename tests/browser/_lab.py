@@ -114,6 +114,19 @@ class LabNotebook(BrowserPage):
             )
         )
 
+    def cell_containing(self, source: str) -> Any:
+        """The first cell whose source contains `source`, as a Playwright locator.
+
+        Found through the notebook model, then by position: Lab 4's default windowing mode keeps
+        every cell in the DOM, so the n-th `.jp-Cell` is the n-th cell.
+        """
+        index = self._call(
+            f"return [...{_PANEL}.model.cells].findIndex(c => c.sharedModel.getSource().includes(args[0]));",
+            source,
+        )
+        assert index >= 0, f"no cell of {self.path} contains {source!r}"
+        return self.page.locator(".jp-Notebook .jp-Cell").nth(index)
+
     def kernel_eval(self, code: str) -> str:
         """Run `code` in the notebook's kernel without adding a cell; return what it printed.
 

@@ -28,6 +28,8 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
+DOCS_IMAGES = Path(__file__).parents[2] / "docs" / "images"
+MAX_DOCS_IMAGE_BYTES = 300_000
 
 
 def _missing_requirement() -> str | None:
@@ -65,6 +67,34 @@ def artifacts() -> Path:
     """tests/artifacts/ (gitignored): screenshots for people and CI uploads."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def browser_model(tiny_model_dir: Path) -> str:
+    """The model the notebooks and the app run on: the tiny BERT, or $NBTRAIN_BROWSER_MODEL.
+
+    ``NBTRAIN_BROWSER_MODEL=default`` runs the same tests on the real model (minutes, not
+    seconds), whose plots are worth showing: that is how the README's screenshots are made.
+    """
+    return os.environ.get("NBTRAIN_BROWSER_MODEL") or str(tiny_model_dir)
+
+
+@pytest.fixture(scope="session")
+def docs_image() -> Callable[[Path, str], None]:
+    """Check a screenshot is small enough for docs/images/, and copy it there if asked to.
+
+    ``NBTRAIN_DOCS_IMAGES=1`` asks; without it the committed images are left alone, so a test
+    run never dirties the tree.
+    """
+
+    def publish(screenshot: Path, name: str) -> None:
+        size = screenshot.stat().st_size
+        assert size < MAX_DOCS_IMAGE_BYTES, f"{screenshot.name} is {size:,} bytes: crop it"
+        if os.environ.get("NBTRAIN_DOCS_IMAGES") == "1":
+            DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+            shutil.copy(screenshot, DOCS_IMAGES / name)
+
+    return publish
 
 
 @pytest.fixture(scope="session")

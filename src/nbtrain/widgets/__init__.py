@@ -10,5 +10,6 @@ from nbtrain.widgets.explorer import EmbeddingExplorer
 from nbtrain.widgets.report_view import DataReportView
 from nbtrain.widgets.studio import Studio, studio
 from nbtrain.widgets.train_panel import TrainPanel
+from nbtrain.widgets.upload import UploadApp
 
-__all__ = ["ComparisonView", "DataReportView", "DataView", "EmbeddingExplorer", "Studio", "TrainPanel", "studio"]
+__all__ = ["ComparisonView", "DataReportView", "DataView", "EmbeddingExplorer", "Studio", "TrainPanel", "UploadApp", "studio"]
