@@ -17,7 +17,7 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def train_csv(tmp_path):
-    from conftest import make_texts
+    from textdata import make_texts
 
     path = tmp_path / "train.csv"
     frame = make_texts(15)

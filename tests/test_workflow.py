@@ -12,7 +12,7 @@ from nbtrain.workflow import run, write_report
 
 @pytest.fixture(scope="module")
 def outcome(tiny_model_dir):
-    from conftest import make_texts
+    from textdata import make_texts
 
     frame = make_texts(25)
     dataset = nbtrain.load_frame(frame.iloc[:60], test=frame.iloc[60:])
@@ -75,8 +75,8 @@ def test_html_report_is_self_contained(outcome, tmp_path):
 
 
 def test_studio_runs_the_journey_without_a_browser(tiny_model_dir):
-    from conftest import make_texts
     from nbtrain.widgets.studio import studio
+    from textdata import make_texts
 
     view = studio(make_texts(20), config=TrainConfig(model=str(tiny_model_dir), epochs=1, batch_size=8, device="cpu"))
     assert view.tabs.titles == ("Data", "Report", "Train", "Compare", "Try it")

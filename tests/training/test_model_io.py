@@ -15,7 +15,7 @@ from nbtrain.training.trainer import train
 
 @pytest.fixture(scope="module")
 def trained(tiny_model_dir):
-    from conftest import make_texts
+    from textdata import make_texts
 
     dataset = nbtrain.load_frame(make_texts(20))
     cfg = TrainConfig(model=str(tiny_model_dir), epochs=1, batch_size=8, device="cpu")

@@ -16,7 +16,7 @@ from nbtrain.training.trainer import bucketed_batches, class_centroids, proxy_lo
 
 @pytest.fixture(scope="module")
 def dataset():
-    from conftest import make_texts
+    from textdata import make_texts
 
     return nbtrain.load_frame(make_texts(30))
 
