@@ -92,3 +92,15 @@ def test_studio_runs_the_journey_without_a_browser(tiny_model_dir):
     view.try_button.click()
     assert "late parcel box" in view.try_output.value
     assert "confidence" in view.try_output.value
+
+
+def test_studio_shows_a_report_failure_in_the_tab(tmp_path):
+    from nbtrain.widgets.studio import studio
+    from textdata import make_texts
+
+    view = studio(make_texts(20), config=TrainConfig(model=str(tmp_path / "no-such-model")))
+    view.tabs.selected_index = 1
+    assert view.report is None
+    shown = view.report_box.children[0].value
+    assert "The report could not be built" in shown
+    assert "no-such-model" in shown

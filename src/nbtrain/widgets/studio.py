@@ -7,6 +7,7 @@ applied in the report is what gets trained), and the comparison tab fills in whe
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -66,10 +67,19 @@ class Studio(widgets.VBox):
         """The data training will use: the report's current data once fixes were applied."""
         return self.report.dataset if self.report is not None else self._dataset
 
-    def show_report(self) -> DataReportView:
-        """Build the data report (once) and show it in the Report tab."""
+    def show_report(self) -> DataReportView | None:
+        """Build the data report (once) and show it in the Report tab; a failure is shown there too.
+
+        The report is the first thing that loads the model, so a model id that cannot be found
+        offline surfaces here: in Voila an exception would leave the tab waiting forever.
+        """
         if self.report is None:
-            self.report = DataReportView(self._dataset, encoder=self.encoder)
+            try:
+                self.report = DataReportView(self._dataset, encoder=self.encoder)
+            except Exception as err:  # shown to the person; nothing else can act on it
+                message = html.escape(f"The report could not be built: {type(err).__name__}: {err}")
+                self.report_box.children = [widgets.HTML(f"<p style='color:#dc2626'>{message}</p>")]
+                return None
             self.report_box.children = [self.report]
         return self.report
 
