@@ -47,7 +47,7 @@ class TrainConfig:
     lora_dropout: float = 0.1
     target_modules: str | tuple[str, ...] = "all-linear"
     max_length: int | None = None
-    patience: int = 2
+    patience: int = 3
     embedding_loss_weight: float = 1.0
     temperature: float = 0.05
     refit_head: bool = True
