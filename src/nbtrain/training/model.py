@@ -19,7 +19,7 @@ import pandas as pd
 from nbtrain._math import softmax
 from nbtrain._version import __version__
 from nbtrain.training.config import TrainConfig
-from nbtrain.training.network import EncoderClassifier, run_batches
+from nbtrain.training.network import EncoderClassifier, quiet_peft, run_batches
 
 FORMAT_VERSION = 1
 META_FILE = "nbtrain.json"
@@ -119,7 +119,8 @@ class TrainedModel:
             raise ValueError(f"{folder}: saved by a newer nbtrain ({meta.get('nbtrain_version')}); upgrade nbtrain")
         base_path = resolve_model(meta["base_model"])
         tokenizer = AutoTokenizer.from_pretrained(base_path)
-        encoder = PeftModel.from_pretrained(AutoModel.from_pretrained(base_path), str(folder / ADAPTER_DIR))
+        with quiet_peft():
+            encoder = PeftModel.from_pretrained(AutoModel.from_pretrained(base_path), str(folder / ADAPTER_DIR))
         head_state = load_file(str(folder / HEAD_FILE))
         head = torch.nn.Linear(head_state["weight"].shape[1], head_state["weight"].shape[0])
         head.load_state_dict(head_state)

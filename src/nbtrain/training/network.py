@@ -6,7 +6,9 @@ baseline was fitted on, which is what lets the baseline's weights start the head
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -32,8 +34,6 @@ class EncoderClassifier(nn.Module):
 
 def add_lora(base: nn.Module, rank: int, alpha: int, dropout: float, targets: str | Sequence[str]) -> nn.Module:
     """Wrap ``base`` with fresh LoRA adapters; only the adapters will be trainable."""
-    import warnings
-
     from peft import LoraConfig, TaskType, get_peft_model
 
     config = LoraConfig(
@@ -44,10 +44,16 @@ def add_lora(base: nn.Module, rank: int, alpha: int, dropout: float, targets: st
         target_modules=targets if isinstance(targets, str) else list(targets),
         bias="none",
     )
-    with warnings.catch_warnings():
-        # peft calls a transformers method deprecated in transformers 5; nothing for users to act on
-        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+    with quiet_peft():
         return get_peft_model(base, config)
+
+
+@contextmanager
+def quiet_peft() -> Iterator[None]:
+    """Hide a deprecation warning peft triggers in transformers 5: nothing a user can act on."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        yield
 
 
 def run_batches(
