@@ -52,6 +52,9 @@ def test_training_learns_and_reports_every_step_and_epoch(tiny_model_dir, datase
     steps_per_epoch = -(-len(dataset.train) // 8)
     assert [e.step for e in rec.steps] == list(range(1, 4 * steps_per_epoch + 1))
     assert all(e.total_steps == 4 * steps_per_epoch for e in rec.steps)
+    assert all(e.examples_per_second > 0 and e.eta >= 0 for e in rec.steps)
+    assert rec.steps[-1].eta == 0
+    assert rec.steps[-1].elapsed > rec.steps[0].elapsed
     assert [e.epoch for e in rec.epochs] == [0, 1, 2, 3, 4]
     assert rec.ended == 1
     assert list(result.history["epoch"]) == [0, 1, 2, 3, 4]

@@ -19,7 +19,7 @@ def fake_runner(steps: int = 20, gate: threading.Event | None = None):
             if gate is not None:
                 gate.wait(5)
             for cb in callbacks:
-                cb.on_step(StepEvent(step, steps, 1 + (step - 1) // 10, 1.0 / step, step * 0.1, 16.0))
+                cb.on_step(StepEvent(step, steps, 1 + (step - 1) // 10, 1.0 / step, step * 0.1, 16.0, (steps - step) * 0.1))
             if step % 10 == 0 or stop.is_set():
                 for cb in callbacks:
                     cb.on_epoch(EpochEvent(step // 10, step, 0.5, 0.4, 0.8, 0.5 + step / 100, True, step * 0.1))

@@ -18,7 +18,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class StepEvent:
-    """One optimiser step: the running loss and the throughput so far."""
+    """One optimiser step: its loss, the seconds since ``train`` was called, and the pace.
+
+    ``examples_per_second`` and ``eta`` (seconds left) count only the training steps, not the
+    baseline and the first validation before them.
+    """
 
     step: int
     total_steps: int
@@ -26,11 +30,7 @@ class StepEvent:
     loss: float
     elapsed: float
     examples_per_second: float
-
-    @property
-    def eta(self) -> float:
-        """Seconds left at the current pace."""
-        return self.elapsed / max(self.step, 1) * (self.total_steps - self.step)
+    eta: float
 
 
 @dataclass(frozen=True)

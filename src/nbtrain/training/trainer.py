@@ -181,11 +181,13 @@ class _Loop:
 
         schedule = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * total), total)
         self._validate(epoch=0, step=0, train_loss=float("nan"))
+        stepping = 0.0  # seconds spent in optimiser steps: the pace excludes setup and validation
         step, since_best = 0, 0
         for epoch in range(1, cfg.epochs + 1):
             self.network.train()
             losses = []
             for batch_idx in bucketed_batches(lengths, cfg.batch_size, rng):
+                tick = time.perf_counter()
                 batch = self.tokenizer.pad({"input_ids": [ids[i] for i in batch_idx]}, return_tensors="pt").to(device)
                 embeddings, logits = self.network(**batch)
                 targets = self.train_targets[batch_idx].to(device)
@@ -199,8 +201,12 @@ class _Loop:
                 step += 1
                 losses.append(loss.item())
                 self.steps.append((step, epoch, losses[-1]))
-                elapsed = time.perf_counter() - self.started
-                event = StepEvent(step, total, epoch, losses[-1], elapsed, step * cfg.batch_size / max(elapsed, 1e-9))
+                now = time.perf_counter()
+                stepping += now - tick
+                pace = stepping / step
+                event = StepEvent(
+                    step, total, epoch, losses[-1], now - self.started, cfg.batch_size / max(pace, 1e-9), pace * (total - step)
+                )
                 for callback in self.callbacks:
                     callback.on_step(event)
                 if self.stop.is_set():
