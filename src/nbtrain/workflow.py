@@ -84,7 +84,7 @@ def run(
 
 def write_report(outcome: Outcome, path: str | os.PathLike[str]) -> Path:
     """A standalone HTML page: data, scores side by side, embeddings side by side, training curve."""
-    from nbtrain.viz import charts
+    from nbtrain.viz import charts, score_charts
     from nbtrain.viz.html import Block, table_html, write_html
 
     ds, cmp = outcome.dataset, outcome.comparison
@@ -96,9 +96,9 @@ def write_report(outcome: Outcome, path: str | os.PathLike[str]) -> Path:
     blocks: list[tuple[str, Block]] = [
         ("Data", summary),
         ("Baseline versus trained", table_html(table)),
-        (f"Scores on {split}", charts.metric_comparison(table, split)),
+        (f"Scores on {split}", score_charts.metric_comparison(table, split)),
         (f"Embeddings of the held-out rows (PCA, aligned{shapes})", charts.embedding_comparison(base_points, trained_points)),
-        ("Training", charts.training_curve(outcome.result.history, outcome.result.steps)),
+        ("Training", score_charts.training_curve(outcome.result.history, outcome.result.steps)),
     ]
     if len(ds.dropped):
         blocks.insert(1, ("Rows set aside", table_html(ds.dropped)))
