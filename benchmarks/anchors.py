@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_common import load_average, peak_rss_mb, sample, scores, tuned_logistic_regression  # noqa: E402
+from bench_common import load_average, peak_rss_mb, sample, scores, tuned_logistic_regression
 
 # SetFit as its paper runs it; at N=1,000 its 20 iterations would take ~45 min here, so 5 (the
 # issue's budget), and the table says so.
