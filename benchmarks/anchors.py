@@ -16,6 +16,7 @@ import argparse
 import json
 import random
 import sys
+import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -67,7 +68,10 @@ def setfit(train: list[str], labels: list[str], test: list[str], seed: int, n: i
     iterations = SETFIT_ITERATIONS.get(n, 20)
     started = time.perf_counter()
     model = SetFitModel.from_pretrained(model_path(), device="cpu")
-    args = TrainingArguments(num_iterations=iterations, num_epochs=1, batch_size=16, seed=seed, report_to="none")
+    scratch = tempfile.mkdtemp(prefix="setfit-")  # its Trainer writes checkpoints into the cwd otherwise
+    args = TrainingArguments(
+        output_dir=scratch, num_iterations=iterations, num_epochs=1, batch_size=16, seed=seed, report_to="none"
+    )
     trainer = Trainer(model=model, args=args, train_dataset=Dataset.from_dict({"text": train, "label": labels}))
     trainer.train()
     seconds = time.perf_counter() - started

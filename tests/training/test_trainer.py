@@ -9,9 +9,11 @@ import torch
 
 import nbtrain
 from nbtrain.evaluate.scores import score_predictions
+from nbtrain.training.batches import bucketed_batches
 from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSignal
 from nbtrain.training.config import TrainConfig
-from nbtrain.training.trainer import bucketed_batches, class_centroids, proxy_loss, train
+from nbtrain.training.losses import class_centroids, proxy_loss
+from nbtrain.training.trainer import train
 
 
 @pytest.fixture(scope="module")

@@ -54,16 +54,18 @@ def fit_baseline(
     Cs: Sequence[float] = DEFAULT_CS,
     folds: int = 5,
     seed: int = 0,
+    class_weight: str | None = None,
 ) -> Baseline:
     """Fit the baseline, choosing ``C`` from ``Cs`` by stratified k-fold macro-F1.
 
     ``folds`` shrinks to the size of the smallest class when a class has fewer rows.
+    ``class_weight="balanced"`` weighs rows inversely to their label's frequency.
     """
     y = np.asarray(labels)
     names, counts = np.unique(y, return_counts=True)
     k = int(max(2, min(folds, counts.min())))
     search = GridSearchCV(
-        LogisticRegression(max_iter=3000),
+        LogisticRegression(max_iter=3000, class_weight=class_weight),
         {"C": list(Cs)},
         scoring="f1_macro",
         cv=StratifiedKFold(n_splits=k, shuffle=True, random_state=seed),

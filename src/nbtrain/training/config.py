@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+OBJECTIVES = ("classification", "embedding", "both")
+EMBEDDING_LOSSES = ("proxy", "supcon")
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -17,11 +20,17 @@ class TrainConfig:
     scored on the validation split; training stops after ``patience`` epochs without a better
     validation macro-F1, and the best epoch's weights are kept.
 
-    The loss is cross-entropy on the head plus ``embedding_loss_weight`` times an embedding loss:
-    cross-entropy over cosine similarities (divided by ``temperature``) to one learnable proxy per
-    class, started at the class centroids of the frozen embeddings. It pulls same-label texts
-    together, which is what ``embed()`` users want, and keeps the encoder learning even when the
-    baseline-initialised head already fits the training rows. ``0`` turns it off.
+    ``objective`` picks the loss: ``"classification"`` (cross-entropy on the head, with
+    ``class_weight="balanced"`` for imbalanced data), ``"embedding"`` (an embedding loss on the
+    pooled vectors, so that ``embed()`` pulls same-label texts together) or ``"both"``, their sum
+    with the embedding loss times ``embedding_loss_weight``. ``embedding_loss`` is ``"proxy"``
+    (cosine similarities, divided by ``temperature``, to one learnable vector per class, started at
+    the frozen class centroids) or ``"supcon"`` (supervised contrastive over the batch); see
+    :mod:`nbtrain.training.losses` and docs/training.md for the measurements behind the defaults.
+
+    With ``checkpoint_dir`` a checkpoint (adapters, head, optimiser: megabytes, not the base model)
+    is written after every validation pass, and ``nbtrain.train(..., resume_from=checkpoint_dir)``
+    carries on from it.
 
     With ``refit_head`` the head is fitted again at the end, as the baseline was (logistic
     regression, regularisation by cross-validation) but on the trained embeddings: the trained
@@ -48,12 +57,16 @@ class TrainConfig:
     target_modules: str | tuple[str, ...] = "all-linear"
     max_length: int | None = None
     patience: int = 3
+    objective: str = "both"
+    embedding_loss: str = "proxy"
     embedding_loss_weight: float = 1.0
     temperature: float = 0.05
+    class_weight: str | None = None
     refit_head: bool = True
     head_init: str = "baseline"
     seed: int = 0
     device: str | None = None
+    checkpoint_dir: str | None = None
 
     def __post_init__(self) -> None:
         positive = {
@@ -70,8 +83,18 @@ class TrainConfig:
         for rate_name, rate in rates.items():
             if not 0 < rate < 1:
                 raise ValueError(f"{rate_name} must be between 0 and 1, got {rate}")
-        if self.embedding_loss_weight < 0 or not 0 < self.temperature <= 1:
-            raise ValueError("embedding_loss_weight must be >= 0 and temperature in (0, 1]")
+        if self.embedding_loss_weight <= 0 or not 0 < self.temperature <= 1:
+            raise ValueError("embedding_loss_weight must be > 0 and temperature in (0, 1]")
+        choices = {
+            "objective": (self.objective, OBJECTIVES),
+            "embedding_loss": (self.embedding_loss, EMBEDDING_LOSSES),
+            "class_weight": (self.class_weight, (None, "balanced")),
+        }
+        for field_name, (choice, allowed) in choices.items():
+            if choice not in allowed:
+                raise ValueError(f"{field_name} must be one of {allowed}, got {choice!r}")
+        if self.checkpoint_dir is not None:
+            object.__setattr__(self, "checkpoint_dir", str(self.checkpoint_dir))
         if not 0 <= self.warmup_ratio < 1 or not 0 <= self.lora_dropout < 1:
             raise ValueError("warmup_ratio and lora_dropout must be in [0, 1)")
         if self.head_init not in ("baseline", "random"):

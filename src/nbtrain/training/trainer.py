@@ -6,10 +6,14 @@ head with AdamW and a linear warm-up/decay schedule on length-bucketed batches (
 for little padding), score the validation split before training and after every epoch, stop early
 when it stops improving, and keep the best epoch. No UI code lives here: progress goes out through
 callbacks, a stop comes in through a :class:`StopSignal`.
+
+Hugging Face Accelerate places the work: the CPU, one CUDA GPU with mixed precision, Apple's mps,
+or, under ``accelerate launch``, one process per GPU, each training on its share of the batches.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Sequence
@@ -21,15 +25,20 @@ import torch
 from torch import nn
 
 from nbtrain.data.dataset import Dataset
-from nbtrain.embed.device import pick_device
 from nbtrain.embed.encoder import Encoder, model_max_length, resolve_model
 from nbtrain.evaluate.baseline import Baseline, fit_baseline
 from nbtrain.evaluate.scores import Scores, score_predictions
+from nbtrain.training.batches import epoch_batches
 from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSignal
+from nbtrain.training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from nbtrain.training.config import TrainConfig
+from nbtrain.training.losses import class_centroids, class_weights, embedding_loss
 from nbtrain.training.model import TrainedModel
 from nbtrain.training.network import EncoderClassifier, add_lora, run_batches
 from nbtrain.training.result import TrainResult
+
+# Settings that may differ between a run and its resumption; any other difference is refused.
+RESUMABLE_CHANGES = frozenset({"epochs", "patience", "checkpoint_dir", "device"})
 
 
 def train(
@@ -40,18 +49,24 @@ def train(
     baseline: Baseline | None = None,
     callbacks: Sequence[Callback] = (),
     stop: StopSignal | None = None,
+    resume_from: str | os.PathLike[str] | None = None,
 ) -> TrainResult:
     """Train a LoRA model on ``dataset.train``, selecting the best epoch on ``dataset.validation``.
 
     ``encoder`` (the frozen model, whose embedding cache is reused) and ``baseline`` are computed
     when not given. Pass a :class:`StopSignal` to stop from elsewhere (a button, another thread):
-    the best model so far is kept.
+    the best model so far is kept. With ``config.checkpoint_dir`` a checkpoint is written after
+    every validation pass; ``resume_from`` (such a folder) carries a stopped or crashed run on
+    with the same data and settings (``epochs`` and ``patience`` may grow).
 
     >>> result = nbtrain.train(nbtrain.load_csv(nbtrain.sample_path()))  # doctest: +SKIP
     >>> result.model.classify(["I was charged twice"])  # doctest: +SKIP
     """
     config = config or TrainConfig()
     stop = stop or StopSignal()
+    checkpoint = load_checkpoint(resume_from) if resume_from is not None else None
+    if checkpoint is not None:
+        _check_resumable(checkpoint, config, dataset.labels)
     _seed_everything(config.seed)
     started = time.perf_counter()
     labels = dataset.labels
@@ -62,14 +77,12 @@ def train(
 
     network, tokenizer, max_length = _build(config, labels, baseline)
     centroids = class_centroids(frozen, dataset.train["label"].tolist(), labels)
-    device = pick_device(config.device)
-    network.to(device)
     loop = _Loop(network, centroids, tokenizer, max_length, dataset, config, callbacks, stop, started)
-    loop.run(device)
+    loop.run(checkpoint)
     network.load_state_dict(loop.best_state, strict=False)
     network.eval()
     if config.refit_head:
-        refit_head(network, tokenizer, max_length, dataset, config.seed)
+        refit_head(network, tokenizer, max_length, dataset, config)
     validation = _scores(network, tokenizer, max_length, dataset)
 
     seconds = time.perf_counter() - started
@@ -90,18 +103,28 @@ def train(
         baseline=baseline,
         validation=validation,
     )
-    for callback in callbacks:
+    for callback in loop.callbacks:
         callback.on_end(result)
     return result
 
 
-def refit_head(network: EncoderClassifier, tokenizer: Any, max_length: int, dataset: Dataset, seed: int) -> None:
+def refit_head(network: EncoderClassifier, tokenizer: Any, max_length: int, dataset: Dataset, config: TrainConfig) -> None:
     """Replace the head by a logistic regression, tuned by cross-validation, on the trained embeddings."""
     vectors, _ = run_batches(network, tokenizer, dataset.train["text"].tolist(), max_length)
-    fitted = fit_baseline(vectors, dataset.train["label"].tolist(), seed=seed)
+    fitted = fit_baseline(vectors, dataset.train["label"].tolist(), seed=config.seed, class_weight=config.class_weight)
     with torch.no_grad():
         network.head.weight.copy_(torch.from_numpy(fitted.weights).to(network.head.weight.device))
         network.head.bias.copy_(torch.from_numpy(fitted.bias).to(network.head.bias.device))
+
+
+def _check_resumable(checkpoint: Checkpoint, config: TrainConfig, labels: Sequence[str]) -> None:
+    if list(checkpoint.labels) != list(labels):
+        raise ValueError(f"the checkpoint was trained on labels {checkpoint.labels}, this dataset has {list(labels)}")
+    now = config.to_dict()
+    changed = sorted(k for k, v in checkpoint.config.items() if k not in RESUMABLE_CHANGES and now.get(k) != v)
+    if changed:
+        listed = ", ".join(f"{k}: {checkpoint.config[k]!r} then, {now.get(k)!r} now" for k in changed)
+        raise ValueError(f"cannot resume with different settings ({listed})")
 
 
 def _scores(network: EncoderClassifier, tokenizer: Any, max_length: int, dataset: Dataset) -> Scores:
@@ -130,8 +153,20 @@ def _build(
     return EncoderClassifier(encoder, head), tokenizer, max_length
 
 
+def make_accelerator(device: str | None) -> Any:
+    """Accelerate's view of where to run: ``"cpu"`` forces the CPU; otherwise CUDA (bf16 or fp16
+    autocast), then mps, then the CPU; under ``accelerate launch``, this process's GPU."""
+    from accelerate import Accelerator
+
+    if device and device.startswith("cuda:"):
+        torch.cuda.set_device(torch.device(device))
+    cuda = torch.cuda.is_available() and device != "cpu"
+    precision = ("bf16" if torch.cuda.is_bf16_supported() else "fp16") if cuda else "no"
+    return Accelerator(cpu=device == "cpu", mixed_precision=precision)
+
+
 class _Loop:
-    """The epoch/step loop and its bookkeeping (history, best weights, why it stopped)."""
+    """The epoch/step loop and its bookkeeping (history, best weights, checkpoints, why it stopped)."""
 
     def __init__(
         self,
@@ -146,30 +181,38 @@ class _Loop:
         started: float,
     ) -> None:
         self.network, self.tokenizer, self.max_length = network, tokenizer, max_length
-        # One learnable proxy per class for the embedding loss, started at the frozen centroids.
+        # One learnable proxy per class for the proxy embedding loss, started at the frozen centroids.
         self.proxies = nn.Parameter(torch.from_numpy(centroids))
-        self.config, self.callbacks, self.stop, self.started = config, callbacks, stop, started
+        self.config, self.stop, self.started = config, stop, started
+        self.accelerator = make_accelerator(config.device)
+        # Under a multi-process launch only the first process reports and writes checkpoints.
+        self.callbacks = list(callbacks) if self.accelerator.is_main_process else []
         self.labels = dataset.labels
         index = {label: i for i, label in enumerate(self.labels)}
         self.train_texts = dataset.train["text"].tolist()
-        self.train_targets = torch.tensor([index[x] for x in dataset.train["label"]])
+        targets = np.array([index[x] for x in dataset.train["label"]])
+        self.train_targets = torch.from_numpy(targets)
+        self.weights = class_weights(targets, len(self.labels)) if config.class_weight == "balanced" else None
         self.val_texts = dataset.validation["text"].tolist()
         self.val_labels = dataset.validation["label"].tolist()
         self.val_targets = np.array([index[x] for x in self.val_labels])
         self.history: list[EpochEvent] = []
         self.steps: list[tuple[int, int, float]] = []
         self.best_epoch = 0
+        self.best_score = (float("-inf"), float("-inf"))
         self.best_state: dict[str, torch.Tensor] = {}
+        self.since_best = 0
         self.stop_reason = ""
 
-    def run(self, device: torch.device) -> None:
-        cfg = self.config
-        self.proxies.data = self.proxies.data.to(device)
+    def run(self, checkpoint: Checkpoint | None) -> None:
+        cfg, acc = self.config, self.accelerator
         ids = self.tokenizer(self.train_texts, truncation=True, max_length=self.max_length)["input_ids"]
         lengths = np.array([len(i) for i in ids])
-        rng = np.random.default_rng(cfg.seed)
-        n_batches = -(-len(ids) // cfg.batch_size)
-        total = n_batches * cfg.epochs
+        per_epoch = len(epoch_batches(lengths, cfg.batch_size, cfg.seed, 1)) // acc.num_processes
+        if per_epoch < 1:
+            raise ValueError(f"{len(ids)} training rows make fewer batches than the {acc.num_processes} processes")
+        total = per_epoch * cfg.epochs
+        self.proxies.data = self.proxies.data.to(acc.device)
         optimizer = torch.optim.AdamW(
             [
                 {"params": [p for n, p in self.network.named_parameters() if p.requires_grad and not n.startswith("head.")], "lr": cfg.learning_rate},
@@ -177,60 +220,88 @@ class _Loop:
             ],
             weight_decay=cfg.weight_decay,
         )
+        model, optimizer = acc.prepare(self.network, optimizer)
+        if checkpoint is None:
+            self._validate(epoch=0, step=0, train_loss=float("nan"))
+            step, first_epoch, skip = 0, 1, 0
+        else:
+            self._restore(checkpoint, optimizer)
+            step, first_epoch = checkpoint.step, checkpoint.epoch
+            skip = step - (first_epoch - 1) * per_epoch
+            if skip >= per_epoch:
+                first_epoch, skip = first_epoch + 1, 0
         from transformers import get_linear_schedule_with_warmup
 
-        schedule = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * total), total)
-        self._validate(epoch=0, step=0, train_loss=float("nan"))
-        stepping = 0.0  # seconds spent in optimiser steps: the pace excludes setup and validation
-        step, since_best = 0, 0
-        for epoch in range(1, cfg.epochs + 1):
-            self.network.train()
+        schedule = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * total), total, last_epoch=step - 1 if step else -1)
+        stepping, stepped = 0.0, 0  # seconds in optimiser steps (the pace excludes setup and validation)
+        for epoch in range(first_epoch, cfg.epochs + 1):
+            if self.since_best >= cfg.patience:
+                break
+            model.train()
             losses = []
-            for batch_idx in bucketed_batches(lengths, cfg.batch_size, rng):
+            batches = epoch_batches(lengths, cfg.batch_size, cfg.seed, epoch)[: per_epoch * acc.num_processes]
+            for batch_idx in batches[acc.process_index :: acc.num_processes][skip:]:
                 tick = time.perf_counter()
-                batch = self.tokenizer.pad({"input_ids": [ids[i] for i in batch_idx]}, return_tensors="pt").to(device)
-                embeddings, logits = self.network(**batch)
-                targets = self.train_targets[batch_idx].to(device)
-                loss = nn.functional.cross_entropy(logits, targets)
-                if cfg.embedding_loss_weight:
-                    loss = loss + cfg.embedding_loss_weight * proxy_loss(embeddings, self.proxies, targets, cfg.temperature)
+                batch = self.tokenizer.pad({"input_ids": [ids[i] for i in batch_idx]}, return_tensors="pt").to(acc.device)
+                loss = self._loss(model, batch, self.train_targets[batch_idx].to(acc.device))
                 optimizer.zero_grad(set_to_none=True)
-                loss.backward()
+                acc.backward(loss)
                 optimizer.step()
                 schedule.step()
-                step += 1
+                step, stepped = step + 1, stepped + 1
                 losses.append(loss.item())
                 self.steps.append((step, epoch, losses[-1]))
                 now = time.perf_counter()
                 stepping += now - tick
-                pace = stepping / step
-                event = StepEvent(
-                    step, total, epoch, losses[-1], now - self.started, cfg.batch_size / max(pace, 1e-9), pace * (total - step)
-                )
+                pace = stepping / stepped
+                event = StepEvent(step, total, epoch, losses[-1], now - self.started, cfg.batch_size * acc.num_processes / max(pace, 1e-9), pace * (total - step))
                 for callback in self.callbacks:
                     callback.on_step(event)
                 if self.stop.is_set():
                     break
+            skip = 0
             improved = self._validate(epoch, step, float(np.mean(losses)) if losses else float("nan"))
-            since_best = 0 if improved else since_best + 1
+            self.since_best = 0 if improved else self.since_best + 1
+            self._save(epoch, step, optimizer)
             if self.stop.is_set():
                 self.stop_reason = self.stop.reason or "stopped"
                 return
-            if since_best >= cfg.patience:
-                self.stop_reason = f"early stopping: no better validation macro-F1 for {cfg.patience} epochs"
-                return
+        if self.since_best >= cfg.patience:
+            self.stop_reason = f"early stopping: no better validation macro-F1 for {cfg.patience} epochs"
+
+    def _loss(self, model: nn.Module, batch: Any, targets: torch.Tensor) -> torch.Tensor:
+        """The configured objective: head cross-entropy, an embedding loss, or their weighted sum."""
+        cfg = self.config
+        embeddings, logits = model(**batch)
+        weights = None if self.weights is None else self.weights.to(logits.device)
+        parts = []
+        if cfg.objective in ("classification", "both"):
+            parts.append(nn.functional.cross_entropy(logits.float(), targets, weight=weights))
+        if cfg.objective in ("embedding", "both"):
+            scale = cfg.embedding_loss_weight if cfg.objective == "both" else 1.0
+            parts.append(scale * embedding_loss(cfg.embedding_loss, embeddings.float(), targets, self.proxies, cfg.temperature))
+        return torch.stack(parts).sum()
+
+    def _trainable(self) -> dict[str, torch.Tensor]:
+        network = self.accelerator.unwrap_model(self.network)
+        state = {n: p.detach().clone() for n, p in network.named_parameters() if p.requires_grad}
+        return state | {"proxies": self.proxies.detach().clone()}
 
     def _validate(self, epoch: int, step: int, train_loss: float) -> bool:
-        _, logits = run_batches(self.network, self.tokenizer, self.val_texts, self.max_length)
+        network = self.accelerator.unwrap_model(self.network)
+        vectors, logits = run_batches(network, self.tokenizer, self.val_texts, self.max_length)
+        if self.config.objective == "embedding":
+            # The head is not trained: score the embedding itself, by its nearest training class mean.
+            train_vectors, _ = run_batches(network, self.tokenizer, self.train_texts, self.max_length)
+            centroids = class_centroids(train_vectors, [self.labels[i] for i in self.train_targets], self.labels)
+            logits = vectors @ centroids.T / self.config.temperature
         val_loss = float(nn.functional.cross_entropy(torch.from_numpy(logits), torch.from_numpy(self.val_targets)))
         predicted = [self.labels[i] for i in logits.argmax(axis=1)]
         scores = score_predictions(self.val_labels, predicted, self.labels)
-        best = self._is_better(scores.macro_f1, val_loss)
+        best = (scores.macro_f1, -val_loss) > self.best_score
         if best:
-            self.best_epoch = epoch
-            self.best_state = {
-                n: p.detach().clone() for n, p in self.network.named_parameters() if p.requires_grad
-            }
+            self.best_epoch, self.best_score = epoch, (scores.macro_f1, -val_loss)
+            self.best_state = {k: v for k, v in self._trainable().items() if k != "proxies"}
         event = EpochEvent(
             epoch, step, train_loss, val_loss, scores.accuracy, scores.macro_f1, best, time.perf_counter() - self.started
         )
@@ -239,40 +310,37 @@ class _Loop:
             callback.on_epoch(event)
         return best
 
-    def _is_better(self, macro_f1: float, val_loss: float) -> bool:
-        if not self.history:
-            return True
-        best = self.history[self.best_epoch]
-        return macro_f1 > best.val_macro_f1 or (macro_f1 == best.val_macro_f1 and val_loss < best.val_loss)
+    def _save(self, epoch: int, step: int, optimizer: Any) -> None:
+        if self.config.checkpoint_dir is None or not self.accelerator.is_main_process:
+            return
+        checkpoint = Checkpoint(
+            epoch=epoch,
+            step=step,
+            best_epoch=self.best_epoch,
+            best_score=self.best_score,
+            since_best=self.since_best,
+            history=[e.__dict__ for e in self.history],
+            steps=[list(s) for s in self.steps],
+            labels=list(self.labels),
+            config=self.config.to_dict(),
+            weights=self._trainable(),
+            best_weights=self.best_state,
+            optimizer=optimizer.state_dict(),
+        )
+        save_checkpoint(self.config.checkpoint_dir, checkpoint)
 
-
-def proxy_loss(embeddings: torch.Tensor, proxies: torch.Tensor, targets: torch.Tensor, temperature: float) -> torch.Tensor:
-    """Cross-entropy over cosine similarities to one proxy per class (normalised softmax loss)."""
-    similarity = embeddings @ nn.functional.normalize(proxies, dim=-1).T
-    return nn.functional.cross_entropy(similarity / temperature, targets)
-
-
-def class_centroids(vectors: np.ndarray, labels: Sequence[str], names: Sequence[str]) -> np.ndarray:
-    """The normalised mean vector of each class, in ``names`` order."""
-    y = np.asarray(labels)
-    means = np.stack([vectors[y == name].mean(axis=0) for name in names])
-    return (means / np.linalg.norm(means, axis=1, keepdims=True).clip(min=1e-12)).astype(np.float32)
-
-
-def bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """Shuffled batches of texts of similar length.
-
-    Indices are shuffled, cut into pools of 50 batches, sorted by length inside each pool and cut
-    into batches, whose order is shuffled again: random enough for SGD, little padding.
-    """
-    order = rng.permutation(len(lengths))
-    pool = batch_size * 50
-    batches = []
-    for start in range(0, len(order), pool):
-        chunk = order[start : start + pool]
-        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
-        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
-    return [batches[i] for i in rng.permutation(len(batches))]
+    def _restore(self, checkpoint: Checkpoint, optimizer: Any) -> None:
+        device = self.accelerator.device
+        network = self.accelerator.unwrap_model(self.network)
+        weights = {k: v.to(device) for k, v in checkpoint.weights.items()}
+        self.proxies.data = weights.pop("proxies")
+        network.load_state_dict(weights, strict=False)
+        optimizer.load_state_dict(checkpoint.optimizer)
+        torch.set_rng_state(checkpoint.torch_rng)
+        self.history = [EpochEvent(**e) for e in checkpoint.history]
+        self.steps = [(int(s), int(e), float(v)) for s, e, v in checkpoint.steps]
+        self.best_epoch, self.best_score, self.since_best = checkpoint.best_epoch, checkpoint.best_score, checkpoint.since_best
+        self.best_state = {k: v.to(device) for k, v in checkpoint.best_weights.items()}
 
 
 def _seed_everything(seed: int) -> None:
