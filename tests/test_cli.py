@@ -81,3 +81,28 @@ def test_train_json_then_classify(capsys, train_csv, tmp_path, tiny_model_dir):
     assert [r["text"] for r in rows] == ["late parcel box", "refund twice"]
     assert all(abs(sum(r["scores"].values()) - 1) < 1e-4 for r in rows)
     assert all(r["label"] == max(r["scores"], key=r["scores"].get) for r in rows)
+
+
+def test_train_writes_a_checkpoint_and_resume_carries_it_on(capsys, train_csv, tmp_path, tiny_model_dir):
+    out_dir = tmp_path / "run"
+    common = ["train", str(train_csv), "--out", str(out_dir), "--model", str(tiny_model_dir), "--json"]
+    code, out, err = run_cli(capsys, *common, "--resume", "--epochs", "1")
+    assert code == 2
+    assert "--resume: no checkpoint in" in err
+    assert run_cli(capsys, *common, "--epochs", "1")[0] == 0
+    checkpoint = json.loads((out_dir / "checkpoint" / "checkpoint.json").read_text())
+    assert checkpoint["epoch"] == 1
+    code, out, _ = run_cli(capsys, *common, "--epochs", "2", "--resume")
+    assert code == 0
+    assert json.loads((out_dir / "checkpoint" / "checkpoint.json").read_text())["epoch"] == 2
+    saved = json.loads((out_dir / "model" / "nbtrain.json").read_text())
+    assert saved["metrics"]["steps"] == 2 * checkpoint["step"], "the resumed run trained only the second epoch"
+
+
+def test_objective_and_class_weight_options_reach_the_config(capsys, train_csv, tmp_path, tiny_model_dir):
+    out_dir = tmp_path / "run"
+    options = ["--objective", "classification", "--class-weight", "balanced", "--epochs", "1", "--min-examples", "3"]
+    code, _, _ = run_cli(capsys, "train", str(train_csv), "--out", str(out_dir), "--model", str(tiny_model_dir), "--json", *options)
+    assert code == 0
+    config = json.loads((out_dir / "model" / "nbtrain.json").read_text())["config"]
+    assert (config["objective"], config["class_weight"]) == ("classification", "balanced")

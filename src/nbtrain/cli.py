@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -82,6 +83,7 @@ def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--test", help="test CSV, scored but never trained on")
     p.add_argument("--text-column", help="name or 0-based position of the text column")
     p.add_argument("--label-column", help="name or 0-based position of the label column")
+    p.add_argument("--min-examples", type=int, default=5, help="drop labels with fewer unique texts (default 5)")
 
 
 def _training_options(p: argparse.ArgumentParser) -> None:
@@ -89,6 +91,10 @@ def _training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--epochs", type=int, help="most epochs (early stopping may end sooner)")
     p.add_argument("--batch-size", type=int)
     p.add_argument("--learning-rate", type=float)
+    p.add_argument("--objective", choices=["classification", "embedding", "both"], help="the loss (default: both)")
+    p.add_argument("--embedding-loss", choices=["proxy", "supcon"], help="embedding loss (default: proxy)")
+    p.add_argument("--class-weight", choices=["balanced"], help="weigh rare labels up in the loss")
+    p.add_argument("--resume", action="store_true", help="carry on from OUT/checkpoint (a stopped or crashed run)")
     p.add_argument("--seed", type=int, default=0)
 
 
@@ -105,6 +111,7 @@ def _load(args: argparse.Namespace) -> Any:
         test=args.test,
         text_column=_column(args.text_column),
         label_column=_column(args.label_column),
+        min_examples=args.min_examples,
         seed=getattr(args, "seed", 0),
     )
 
@@ -117,6 +124,10 @@ def _config(args: argparse.Namespace) -> Any:
         "epochs": args.epochs,
         "batch_size": args.batch_size,
         "learning_rate": args.learning_rate,
+        "objective": args.objective,
+        "embedding_loss": args.embedding_loss,
+        "class_weight": args.class_weight,
+        "checkpoint_dir": str(Path(args.out) / "checkpoint"),
         "seed": args.seed,
     }
     return TrainConfig(**{k: v for k, v in chosen.items() if v is not None})
@@ -140,9 +151,19 @@ def _fit_and_report(dataset: Any, args: argparse.Namespace) -> int:
     from nbtrain.workflow import run, write_report
 
     log = sys.stderr
-    print(dataset.summary(), file=log)
-    print("Fitting the baseline and training (progress below) ...", file=log)
-    outcome = run(dataset, _config(args), callbacks=[] if args.json else [PrintProgress()])
+    # Under `accelerate launch` every process runs this command; the first one reports and saves.
+    main_process = os.environ.get("RANK", "0") == "0"
+    if main_process:
+        print(dataset.summary(), file=log)
+        print("Fitting the baseline and training (progress below) ...", file=log)
+    config = _config(args)
+    checkpoint = Path(config.checkpoint_dir)
+    if args.resume and not (checkpoint / "checkpoint.json").is_file():
+        raise DataError(f"--resume: no checkpoint in {checkpoint} (train with --out {args.out} first)")
+    resume_from = checkpoint if args.resume else None
+    outcome = run(dataset, config, callbacks=[] if args.json else [PrintProgress()], resume_from=resume_from)
+    if not main_process:
+        return 0
     out = Path(args.out)
     outcome.result.model.metrics["comparison"] = outcome.comparison.to_dict()
     outcome.result.model.save(out / "model")

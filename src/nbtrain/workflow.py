@@ -68,8 +68,9 @@ def run(
     encoder: Encoder | None = None,
     callbacks: Sequence[Callback] = (),
     stop: StopSignal | None = None,
+    resume_from: str | os.PathLike[str] | None = None,
 ) -> Outcome:
-    """Fit the baseline, train, and compare both on the held-out splits.
+    """Fit the baseline, train (or resume, see :func:`nbtrain.train`), and compare both on the held-out splits.
 
     >>> outcome = nbtrain.run(nbtrain.load_csv(nbtrain.sample_path()))  # doctest: +SKIP
     >>> outcome.comparison.table()  # doctest: +SKIP
@@ -77,7 +78,7 @@ def run(
     config = config or TrainConfig()
     encoder = encoder or Encoder(config.model, device=config.device)
     baseline = fit_dataset_baseline(dataset, encoder, config.seed)
-    result = train(dataset, config, encoder=encoder, baseline=baseline, callbacks=callbacks, stop=stop)
+    result = train(dataset, config, encoder=encoder, baseline=baseline, callbacks=callbacks, stop=stop, resume_from=resume_from)
     comparison = compare(dataset, baseline, result.model, encoder)
     return Outcome(dataset=dataset, baseline=baseline, result=result, comparison=comparison)
 

@@ -45,7 +45,13 @@ def add_lora(base: nn.Module, rank: int, alpha: int, dropout: float, targets: st
         bias="none",
     )
     with quiet_peft():
-        return get_peft_model(base, config)
+        model = get_peft_model(base, config)
+    # The pooler's output is never used (we mean-pool): its adapters would get no gradient, which
+    # multi-process training (DistributedDataParallel) refuses, and would only fill checkpoints.
+    for name, parameter in model.named_parameters():
+        if ".pooler." in name:
+            parameter.requires_grad_(False)
+    return model
 
 
 @contextmanager

@@ -91,6 +91,10 @@ def train(
         "validation": {"accuracy": validation.accuracy, "macro_f1": validation.macro_f1},
         "train_seconds": seconds,
         "stopped": loop.stop_reason,
+        "steps": len(loop.steps),
+        "processes": loop.accelerator.num_processes,
+        "device": str(loop.accelerator.device),
+        "mixed_precision": loop.accelerator.mixed_precision,
     }
     model = TrainedModel(network, tokenizer, labels, config, max_length, metrics)
     result = TrainResult(
@@ -162,7 +166,9 @@ def make_accelerator(device: str | None) -> Any:
         torch.cuda.set_device(torch.device(device))
     cuda = torch.cuda.is_available() and device != "cpu"
     precision = ("bf16" if torch.cuda.is_bf16_supported() else "fp16") if cuda else "no"
-    return Accelerator(cpu=device == "cpu", mixed_precision=precision)
+    # With no accelerator at all, say so: Accelerate then runs a multi-process launch on CPUs (gloo).
+    cpu = device == "cpu" or not (torch.cuda.is_available() or torch.backends.mps.is_available())
+    return Accelerator(cpu=cpu, mixed_precision=precision)
 
 
 class _Loop:
