@@ -86,13 +86,13 @@ def test_train_json_then_classify(capsys, train_csv, tmp_path, tiny_model_dir):
 def test_train_writes_a_checkpoint_and_resume_carries_it_on(capsys, train_csv, tmp_path, tiny_model_dir):
     out_dir = tmp_path / "run"
     common = ["train", str(train_csv), "--out", str(out_dir), "--model", str(tiny_model_dir), "--json"]
-    code, out, err = run_cli(capsys, *common, "--resume", "--epochs", "1")
+    code, _, err = run_cli(capsys, *common, "--resume", "--epochs", "1")
     assert code == 2
     assert "--resume: no checkpoint in" in err
     assert run_cli(capsys, *common, "--epochs", "1")[0] == 0
     checkpoint = json.loads((out_dir / "checkpoint" / "checkpoint.json").read_text())
     assert checkpoint["epoch"] == 1
-    code, out, _ = run_cli(capsys, *common, "--epochs", "2", "--resume")
+    code, _, _ = run_cli(capsys, *common, "--epochs", "2", "--resume")
     assert code == 0
     assert json.loads((out_dir / "checkpoint" / "checkpoint.json").read_text())["epoch"] == 2
     saved = json.loads((out_dir / "model" / "nbtrain.json").read_text())
