@@ -3,8 +3,8 @@
 JupyterLab on 127.0.0.1 and Debian's headless Chromium, as in the browser tests. A notebook's
 first cell prepares the points (explorer_bench's labelled clusters, projected with PCA; the time
 of that projection is printed apart), the second builds ``EmbeddingExplorer(left, right)``. The
-clock starts when the second cell is sent to the kernel and stops when both plots hold every
-point as an SVG path; then a brush is dragged across one plot and timed until the other plot's
+clock starts when the second cell is sent to the kernel and stops when both plots are drawn (every
+point an SVG path, or, above the explorer's canvas threshold, the canvas painted); then a brush is dragged across one plot and timed until the other plot's
 highlight follows and the kernel has the selected rows.
 
     .venv/bin/python benchmarks/explorer_render_bench.py [--sizes 1000 20000] [--repeats 3]
@@ -41,13 +41,22 @@ EXPLORE = """from nbtrain.widgets.explorer import EmbeddingExplorer
 view = EmbeddingExplorer(left, right)
 view"""
 
-# Points drawn in each plot of the last output: every symbol mark's paths (train dots, test triangles).
+# Both plots of the cell drawn: every point as an SVG path (up to CANVAS_ABOVE points), or, on a
+# canvas, any painted pixel (Vega paints a canvas scene in one synchronous pass).
 DRAWN = """([index, n]) => {
     const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[index];
-    const plots = cell ? [...cell.querySelectorAll('.vega-embed svg.marks')] : [];
-    const counts = plots.map(svg => svg.querySelectorAll('g.mark-symbol.role-mark path').length);
-    return counts.length === 2 && counts.every(c => c >= n);
-}"""
+    const plots = cell ? [...cell.querySelectorAll('.vega-embed')] : [];
+    const drawn = plot => {
+        const svg = plot.querySelector('svg.marks');
+        if (svg) return svg.querySelectorAll('g.mark-symbol.role-mark path').length >= n;
+        const canvas = plot.querySelector('canvas');
+        if (!canvas || !canvas.width) return false;
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 3; i < pixels.length; i += 4 * 31) if (pixels[i] > 0) return true;
+        return false;
+    };
+    return plots.length === 2 && plots.every(drawn);
+"""
 
 
 def notebook(n: int) -> dict:
@@ -90,14 +99,15 @@ def measure(browser: object, lab: object, folder: Path, n: int, repeats: int) ->
             nb.wait_kernel_idle(timeout_ms=600_000)
             assert not nb.error_outputs(), nb.error_outputs()
         brush = brush_seconds(nb, n)
+        renderer = "canvas" if nb.cell_containing("EmbeddingExplorer(left").locator(".vega-embed canvas").count() else "svg"
     finally:
         nb.close()
-    return {"n": n, "projection_s": projection, "render_s": renders, "brush_s": brush}
+    return {"n": n, "renderer": renderer, "projection_s": projection, "render_s": renders, "brush_s": brush}
 
 
 def brush_seconds(nb: LabNotebook, n: int) -> float:
     """Drag across the middle of the left plot; time until Python holds a non-empty selection."""
-    plot = nb.cell_containing("EmbeddingExplorer(left").locator(".vega-embed svg.marks").first
+    plot = nb.cell_containing("EmbeddingExplorer(left").locator(".vega-embed svg.marks, .vega-embed canvas").first
     box = plot.bounding_box()
     assert box is not None
     started = time.perf_counter()
@@ -134,10 +144,11 @@ def main() -> int:
         finally:
             browser.close()
             stop_server(lab)
-    print("| points | PCA projection (both plots) s | cell run → both plots drawn s (median) | brush → rows in Python s |")
-    print("|---|---|---|---|")
+    print("| points | renderer | PCA projection (both plots) s | cell run → both plots drawn s (median) | brush → rows in Python s |")
+    print("|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['n']:,} | {r['projection_s']:.2f} | {statistics.median(r['render_s']):.1f} | {r['brush_s']:.1f} |")
+        median = statistics.median(r["render_s"])
+        print(f"| {r['n']:,} | {r['renderer']} | {r['projection_s']:.2f} | {median:.1f} | {r['brush_s']:.1f} |")
     return 0
 
 

@@ -11,6 +11,7 @@ every time, each in a fresh subprocess so that its peak memory is its own.
     python benchmarks/train_bench.py --quick            # sst2 at N=250
     python benchmarks/train_bench.py --refresh          # recompute the anchors too (about 1.5 h)
     python benchmarks/train_bench.py --only-anchors     # fill the anchor cache, no nbtrain rows
+    python benchmarks/train_bench.py --only-nbtrain     # nbtrain rows, with whatever anchors are cached
     python benchmarks/train_bench.py --config '{"epochs": 6}'   # nbtrain rows with other settings
 """
 
@@ -147,6 +148,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="sst2 at N=250 only")
     parser.add_argument("--refresh", action="store_true", help="recompute the cached anchor rows")
     parser.add_argument("--only-anchors", action="store_true", help="fill the anchor cache; no nbtrain rows")
+    parser.add_argument("--only-nbtrain", action="store_true", help="run no anchor; show the cached ones")
     parser.add_argument("--config", default="{}", help="TrainConfig fields as JSON (default: nbtrain's defaults)")
     parser.add_argument("--cell", nargs=2, metavar=("DATASET", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -161,7 +163,10 @@ def main() -> int:
     for n in sizes:
         for name in datasets:
             print(f"{name} N={n}", file=sys.stderr, flush=True)
-            rows += [anchor(method, name, n, args.refresh) for method in ANCHORS]
+            if args.only_nbtrain:
+                rows += [r for m in ANCHORS if (r := load_anchors().get(f"{m}/{name}/{n}"))]
+            else:
+                rows += [anchor(method, name, n, args.refresh) for method in ANCHORS]
             if not args.only_anchors:
                 print("  nbtrain ...", file=sys.stderr, flush=True)
                 rows.append(run_json([sys.executable, __file__, "--cell", name, str(n), "--config", args.config]))

@@ -7,8 +7,9 @@ to data through the drawn points' own values (their aria-labels), so the test ch
 scales and the Python filter independently of the chart's layout.
 
 ``NBTRAIN_BROWSER_MODEL=default NBTRAIN_DOCS_IMAGES=1`` runs them on the real model and copies the
-comparison screenshot to docs/images/quickstart-lab.png (``-k "not start_button"`` skips the
-second training run, minutes on the real model).
+comparison screenshot to docs/images/quickstart-lab.png and the live training panel's to
+docs/images/train-panel.png (``-k "not start_button"`` skips the second training run, minutes on
+the real model).
 """
 
 from __future__ import annotations
@@ -71,7 +72,9 @@ def test_run_all_has_no_errors_and_draws_the_widgets(
     quickstart.screenshot(artifacts, "lab-quickstart-ran")
 
 
-def test_start_button_streams_progress_until_done(quickstart: LabNotebook, artifacts: Path) -> None:
+def test_start_button_streams_progress_until_done(
+    quickstart: LabNotebook, artifacts: Path, docs_image: Callable[[Path, str], None]
+) -> None:
     page = quickstart.page
     panel = page.locator(".nbt-train")
     panel.scroll_into_view_if_needed()
@@ -107,6 +110,9 @@ def test_start_button_streams_progress_until_done(quickstart: LabNotebook, artif
         True,
     ]
     quickstart.screenshot(artifacts, "lab-quickstart-trained-again")
+    shot = artifacts / "train-panel.png"
+    panel.screenshot(path=str(shot))
+    docs_image(shot, "train-panel.png")
 
 
 def explorer_plot(nb: LabNotebook, name: str) -> Any:

@@ -181,3 +181,18 @@ def test_frames_of_different_rows_are_refused():
     base, trained = points()
     with pytest.raises(ValueError, match="same rows"):
         EmbeddingExplorer(base, trained.iloc[:3])
+
+
+def test_large_explorers_draw_on_canvas_and_send_a_brush_when_the_drag_pauses(monkeypatch):
+    import nbtrain.widgets.explorer as explorer_module
+
+    base, trained = compared()
+    small = EmbeddingExplorer(base, trained)
+    assert all(c.embed_options in (None, {}) and c.max_wait for c in small.charts.values())
+    monkeypatch.setattr(explorer_module, "CANVAS_ABOVE", 3)
+    large = EmbeddingExplorer(base, trained)
+    for chart in large.charts.values():
+        assert chart.embed_options == {"renderer": "canvas"}
+        assert (chart.debounce_wait, chart.max_wait) == (200, False)
+    brush(large.charts["trained"], {"x": [2.5, 3.5], "y": [-1, 1]})
+    assert large.selected["text"].tolist() == ["a"]

@@ -44,6 +44,10 @@ _TABLE_COLUMNS = [
 ]
 _COLOR_CHOICES = {"label": "label", "prediction": "predicted label", "correct": "correct / wrong", "split": "split"}
 _TITLES = {"baseline": "Baseline", "trained": "Trained"}
+#: Above this many points the plots draw on a canvas and a brush reaches Python when the drag
+#: pauses, not at every mouse move: restyling tens of thousands of SVG nodes for each move of the
+#: mouse, in both plots, is what makes a large explorer sluggish (benchmarks/explorer_render_bench.py).
+CANVAS_ABOVE = 5_000
 
 
 def enable_offline_charts() -> None:
@@ -98,7 +102,10 @@ class EmbeddingExplorer(widgets.VBox):
 
         choices = [(title, mode) for mode, title in _COLOR_CHOICES.items() if all(mode in f for f in self._points.values())]
         self.color_by = widgets.Dropdown(options=choices, value=color_by, description="Colour by")
-        self.charts = {name: alt.JupyterChart(self._chart(name)) for name in _TITLES}
+        fast: dict[str, Any] = {}
+        if len(self.baseline) > CANVAS_ABOVE:
+            fast = {"debounce_wait": 200, "max_wait": False, "embed_options": {"renderer": "canvas"}}
+        self.charts = {name: alt.JupyterChart(self._chart(name), **fast) for name in _TITLES}
         for name in self.charts:
             self._watch(name)
         self.color_by.observe(lambda _: self._redraw(), names="value")
