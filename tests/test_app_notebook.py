@@ -22,18 +22,21 @@ def code_cells(path: Path) -> list[str]:
 
 def test_the_repo_notebook_runs_the_same_code_as_the_packaged_one():
     assert code_cells(ROOT / "notebooks" / "studio.ipynb") == code_cells(PACKAGED)
-    assert code_cells(PACKAGED) == ["from nbtrain.widgets import UploadApp\n\nUploadApp()"]
+    [code] = code_cells(PACKAGED)
+    assert code.endswith('os.chdir(os.environ.get("NBTRAIN_WORKDIR", "."))\nUploadApp()')
 
 
 def test_the_packaged_notebook_is_found_where_the_cli_looks():
     assert Path(str(resources.files("nbtrain") / "app" / "studio.ipynb")).samefile(PACKAGED)
 
 
-def test_studio_runs_voila_on_the_packaged_notebook(monkeypatch):
-    calls = []
-    monkeypatch.setattr(subprocess, "call", lambda command: calls.append(command) or 0)
+def test_studio_runs_voila_on_the_packaged_notebook_in_the_users_folder(monkeypatch, tmp_path):
+    calls, envs = [], []
+    monkeypatch.setattr(subprocess, "call", lambda command, env: calls.append(command) or envs.append(env) or 0)
+    monkeypatch.chdir(tmp_path)
     assert main(["studio", "--port", "9123", "--no-browser"]) == 0
     [command] = calls
+    assert envs[0]["NBTRAIN_WORKDIR"] == str(tmp_path)
     assert command[:3] == [sys.executable, "-m", "voila"]
     assert Path(command[3]).samefile(PACKAGED)
     assert command[4:] == ["--port=9123", "--no-browser"]
@@ -41,7 +44,7 @@ def test_studio_runs_voila_on_the_packaged_notebook(monkeypatch):
 
 def test_studio_opens_a_browser_by_default(monkeypatch):
     calls = []
-    monkeypatch.setattr(subprocess, "call", lambda command: calls.append(command) or 0)
+    monkeypatch.setattr(subprocess, "call", lambda command, env: calls.append(command) or 0)
     main(["studio"])
     assert calls[0][4:] == ["--port=8866"]
 
@@ -53,6 +56,6 @@ def test_studio_without_voila_names_the_extra_to_install(monkeypatch, capsys):
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "voila" else real(name, *a)
     )
-    monkeypatch.setattr(subprocess, "call", lambda command: pytest.fail("must not start anything"))
+    monkeypatch.setattr(subprocess, "call", lambda command, env: pytest.fail("must not start anything"))
     assert main(["studio"]) == 2
     assert "pip install 'nbtrain[browser]'" in capsys.readouterr().err

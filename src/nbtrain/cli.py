@@ -243,7 +243,8 @@ def _studio(args: argparse.Namespace) -> int:
         command = [sys.executable, "-m", "voila", str(notebook), f"--port={args.port}"]
         if args.no_browser:
             command.append("--no-browser")
-        return subprocess.call(command)
+        # Voilà starts the kernel beside the notebook, inside the package; the app moves to here.
+        return subprocess.call(command, env={**os.environ, "NBTRAIN_WORKDIR": os.getcwd()})
 
 
 def _data_json(dataset: Any) -> dict[str, Any]:
