@@ -56,7 +56,7 @@ DRAWN = """([index, n]) => {
         return false;
     };
     return plots.length === 2 && plots.every(drawn);
-"""
+}"""
 
 
 def notebook(n: int) -> dict:
