@@ -170,6 +170,7 @@ def main() -> int:
             if not args.only_anchors:
                 print("  nbtrain ...", file=sys.stderr, flush=True)
                 rows.append(run_json([sys.executable, __file__, "--cell", name, str(n), "--config", args.config]))
+                print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "train_bench.json").write_text(json.dumps(rows, indent=1))
     print(table(rows))
