@@ -19,7 +19,8 @@ def fake_runner(steps: int = 20, gate: threading.Event | None = None):
             if gate is not None:
                 gate.wait(5)
             for cb in callbacks:
-                cb.on_step(StepEvent(step, steps, 1 + (step - 1) // 10, 1.0 / step, step * 0.1, 16.0, (steps - step) * 0.1))
+                event = StepEvent(step, steps, 1 + (step - 1) // 10, -(-steps // 10), 1.0 / step, step * 0.1, 16.0, (steps - step) * 0.1)
+                cb.on_step(event)
             if step % 10 == 0 or stop.is_set():
                 for cb in callbacks:
                     cb.on_epoch(EpochEvent(step // 10, step, 0.5, 0.4, 0.8, 0.5 + step / 100, True, step * 0.1))
@@ -31,7 +32,8 @@ def fake_runner(steps: int = 20, gate: threading.Event | None = None):
 
 
 def test_start_click_trains_in_a_thread_and_streams_progress():
-    panel = TrainPanel(fake_runner(), epochs=2, min_interval=0.0)
+    panel = TrainPanel(fake_runner(), min_interval=0.0)
+    assert panel.epochs == 0, "unknown until the run reports its epoch count"
     done = []
     panel.on_done.append(done.append)
     panel.start_clicks += 1  # what the front end's Start button does
@@ -40,6 +42,7 @@ def test_start_click_trains_in_a_thread_and_streams_progress():
     assert done == [result]
     assert panel.status == "done"
     assert panel.step == panel.total_steps == 20
+    assert panel.epochs == 2
     assert [p[0] for p in panel.loss] == list(range(1, 21))
     assert panel.val == [[1, 0.6], [2, 0.7]]
     assert panel.speed == 16.0

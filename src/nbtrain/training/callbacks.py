@@ -27,6 +27,7 @@ class StepEvent:
     step: int
     total_steps: int
     epoch: int
+    total_epochs: int
     loss: float
     elapsed: float
     examples_per_second: float

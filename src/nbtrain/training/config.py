@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 OBJECTIVES = ("classification", "embedding", "both")
+MIN_EPOCHS, MAX_EPOCHS, MIN_STEPS = 4, 20, 150
 EMBEDDING_LOSSES = ("proxy", "supcon")
 
 
@@ -36,6 +37,10 @@ class TrainConfig:
     regression, regularisation by cross-validation) but on the trained embeddings: the trained
     encoder with a freshly tuned head beat the trained head in our benchmarks (docs/training.md).
 
+    ``epochs=None`` (the default) trains for at least :data:`MIN_EPOCHS` epochs and at least
+    :data:`MIN_STEPS` optimiser steps, at most :data:`MAX_EPOCHS` epochs (see :func:`auto_epochs`):
+    on 250 rows, four epochs are 52 small steps, too few for the adapters to move (docs/training.md).
+
     >>> TrainConfig(epochs=2).epochs
     2
     >>> TrainConfig(lora_rank=0)
@@ -45,7 +50,7 @@ class TrainConfig:
     """
 
     model: str = "default"
-    epochs: int = 4
+    epochs: int | None = None
     batch_size: int = 16
     learning_rate: float = 5e-4
     head_learning_rate: float = 1e-3
@@ -70,7 +75,7 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         positive = {
-            "epochs": self.epochs,
+            "epochs": 1 if self.epochs is None else self.epochs,
             "batch_size": self.batch_size,
             "lora_rank": self.lora_rank,
             "lora_alpha": self.lora_alpha,
@@ -118,3 +123,14 @@ class TrainConfig:
         """Rebuild from :meth:`to_dict`, ignoring keys this version does not know."""
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
+
+
+def auto_epochs(epochs: int | None, steps_per_epoch: int) -> int:
+    """``epochs`` if set, else enough epochs for MIN_STEPS steps, within [MIN_EPOCHS, MAX_EPOCHS].
+
+    >>> auto_epochs(None, 50), auto_epochs(None, 13), auto_epochs(None, 2), auto_epochs(2, 13)
+    (4, 12, 20, 2)
+    """
+    if epochs is not None:
+        return epochs
+    return min(MAX_EPOCHS, max(MIN_EPOCHS, -(-MIN_STEPS // max(steps_per_epoch, 1))))

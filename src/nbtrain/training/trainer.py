@@ -31,7 +31,7 @@ from nbtrain.evaluate.scores import Scores, score_predictions
 from nbtrain.training.batches import epoch_batches
 from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSignal
 from nbtrain.training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from nbtrain.training.config import TrainConfig
+from nbtrain.training.config import TrainConfig, auto_epochs
 from nbtrain.training.losses import class_centroids, class_weights, embedding_loss
 from nbtrain.training.model import TrainedModel
 from nbtrain.training.network import EncoderClassifier, add_lora, run_batches
@@ -217,7 +217,8 @@ class _Loop:
         per_epoch = len(epoch_batches(lengths, cfg.batch_size, cfg.seed, 1)) // acc.num_processes
         if per_epoch < 1:
             raise ValueError(f"{len(ids)} training rows make fewer batches than the {acc.num_processes} processes")
-        total = per_epoch * cfg.epochs
+        epochs = auto_epochs(cfg.epochs, per_epoch)
+        total = per_epoch * epochs
         self.proxies.data = self.proxies.data.to(acc.device)
         optimizer = torch.optim.AdamW(
             [
@@ -240,7 +241,7 @@ class _Loop:
 
         schedule = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * total), total, last_epoch=step - 1 if step else -1)
         stepping, stepped = 0.0, 0  # seconds in optimiser steps (the pace excludes setup and validation)
-        for epoch in range(first_epoch, cfg.epochs + 1):
+        for epoch in range(first_epoch, epochs + 1):
             if self.since_best >= cfg.patience:
                 break
             model.train()
@@ -260,7 +261,8 @@ class _Loop:
                 now = time.perf_counter()
                 stepping += now - tick
                 pace = stepping / stepped
-                event = StepEvent(step, total, epoch, losses[-1], now - self.started, cfg.batch_size * acc.num_processes / max(pace, 1e-9), pace * (total - step))
+                speed = cfg.batch_size * acc.num_processes / max(pace, 1e-9)
+                event = StepEvent(step, total, epoch, epochs, losses[-1], now - self.started, speed, pace * (total - step))
                 for callback in self.callbacks:
                     callback.on_step(event)
                 if self.stop.is_set():

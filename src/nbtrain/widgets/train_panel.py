@@ -31,7 +31,9 @@ class TrainPanel(anywidget.AnyWidget):
     and returns its result, which lands in ``.result``; functions in ``on_done`` are then called
     with it. The buttons work in Python too: ``panel.start()``, ``panel.stop()``.
 
-    >>> panel = TrainPanel(lambda cb, stop: nbtrain.run(ds, callbacks=cb, stop=stop), epochs=4)  # doctest: +SKIP
+    ``epochs`` is shown until the first step reports the run's own count (automatic by default).
+
+    >>> panel = TrainPanel(lambda cb, stop: nbtrain.run(ds, callbacks=cb, stop=stop))  # doctest: +SKIP
     """
 
     _esm = _STATIC / "train_panel.js"
@@ -51,8 +53,8 @@ class TrainPanel(anywidget.AnyWidget):
     start_clicks = traitlets.Int(0).tag(sync=True)
     stop_clicks = traitlets.Int(0).tag(sync=True)
 
-    def __init__(self, runner: Runner, *, epochs: int, min_interval: float = 0.25) -> None:
-        super().__init__(epochs=epochs)
+    def __init__(self, runner: Runner, *, epochs: int | None = None, min_interval: float = 0.25) -> None:
+        super().__init__(epochs=epochs or 0)
         self._runner = runner
         self._min_interval = min_interval
         self._signal = StopSignal()
@@ -121,7 +123,7 @@ class _PanelCallback(Callback):
         with p.hold_sync():
             if p.status == "preparing":
                 p.status, p.message = "running", "Training ..."
-            p.step, p.total_steps, p.epoch = event.step, event.total_steps, event.epoch
+            p.step, p.total_steps, p.epoch, p.epochs = event.step, event.total_steps, event.epoch, event.total_epochs
             p.loss = [*p.loss, *self.pending]
             p.elapsed, p.eta, p.speed = event.elapsed, event.eta, event.examples_per_second
         self.pending = []
