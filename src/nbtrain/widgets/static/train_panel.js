@@ -87,7 +87,7 @@ function render({ model, el: root }) {
     const loss = model.get("loss");
     const last = loss.length ? loss[loss.length - 1][1].toFixed(4) : "–";
     stats.textContent =
-      `step ${step}/${total || "–"} · epoch ${model.get("epoch")}/${model.get("epochs")} · loss ${last} · ` +
+      `step ${step}/${total || "–"} · epoch ${model.get("epoch")}/${model.get("epochs") || "–"} · loss ${last} · ` +
       `val macro-F1 ${f1} · ${model.get("speed").toFixed(1)} ex/s · ` +
       `elapsed ${fmtSeconds(model.get("elapsed"))} · eta ${fmtSeconds(model.get("eta"))}`;
     message.textContent = model.get("message");
