@@ -9,8 +9,9 @@ def bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Genera
     """Shuffled batches of texts of similar length.
 
     Indices are shuffled, cut into pools of 50 batches, sorted by length inside each pool and cut
-    into batches, whose order is shuffled again. The order depends only on ``rng``, so a resumed
-    run replays the generator to find the batches an interrupted epoch had left.
+    into batches, whose order is shuffled again: ``ceil(len(lengths) / batch_size)`` batches. The
+    order depends only on ``rng``, so a resumed run replays the generator to find the batches an
+    interrupted epoch had left.
     """
     order = rng.permutation(len(lengths))
     pool = batch_size * 50
@@ -21,10 +22,3 @@ def bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Genera
         batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
     return [batches[i] for i in rng.permutation(len(batches))]
 
-
-def epoch_batches(lengths: np.ndarray, batch_size: int, seed: int, epoch: int) -> list[np.ndarray]:
-    """The batches of ``epoch`` (1-based) of a run seeded with ``seed``, computed from scratch."""
-    rng = np.random.default_rng(seed)
-    for _ in range(epoch - 1):
-        bucketed_batches(lengths, batch_size, rng)
-    return bucketed_batches(lengths, batch_size, rng)

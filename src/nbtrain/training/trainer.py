@@ -7,8 +7,8 @@ for little padding), score the validation split before training and after every 
 when it stops improving, and keep the best epoch. No UI code lives here: progress goes out through
 callbacks, a stop comes in through a :class:`StopSignal`.
 
-Hugging Face Accelerate places the work: the CPU, one CUDA GPU with mixed precision, Apple's mps,
-or, under ``accelerate launch``, one process per GPU, each training on its share of the batches.
+This module sets a run up (data, network, baseline head) and packages its result; the epochs and
+steps themselves, with checkpoints and device placement, are :mod:`nbtrain.training.loop`'s.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from nbtrain.data.dataset import Dataset
 from nbtrain.embed.encoder import Encoder, model_max_length, resolve_model
 from nbtrain.evaluate.baseline import Baseline, fit_baseline
 from nbtrain.evaluate.scores import Scores, score_predictions
-from nbtrain.training.batches import epoch_batches
-from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSignal
-from nbtrain.training.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from nbtrain.training.config import TrainConfig, auto_epochs
-from nbtrain.training.losses import class_centroids, class_weights, embedding_loss
+from nbtrain.training.callbacks import Callback, StopSignal
+from nbtrain.training.checkpoint import Checkpoint, load_checkpoint
+from nbtrain.training.config import TrainConfig
+from nbtrain.training.loop import TrainingLoop
+from nbtrain.training.losses import class_centroids
 from nbtrain.training.model import TrainedModel
 from nbtrain.training.network import EncoderClassifier, add_lora, run_batches
 from nbtrain.training.result import TrainResult
@@ -77,7 +77,7 @@ def train(
 
     network, tokenizer, max_length = _build(config, labels, baseline)
     centroids = class_centroids(frozen, dataset.train["label"].tolist(), labels)
-    loop = _Loop(network, centroids, tokenizer, max_length, dataset, config, callbacks, stop, started)
+    loop = TrainingLoop(network, centroids, tokenizer, max_length, dataset, config, callbacks, stop, started)
     loop.run(checkpoint)
     network.load_state_dict(loop.best_state, strict=False)
     network.eval()
@@ -155,200 +155,6 @@ def _build(
             head.weight.copy_(torch.from_numpy(baseline.weights))
             head.bias.copy_(torch.from_numpy(baseline.bias))
     return EncoderClassifier(encoder, head), tokenizer, max_length
-
-
-def make_accelerator(device: str | None) -> Any:
-    """Accelerate's view of where to run: ``"cpu"`` forces the CPU; otherwise CUDA (bf16 or fp16
-    autocast), then mps, then the CPU; under ``accelerate launch``, this process's GPU."""
-    from accelerate import Accelerator
-
-    if device and device.startswith("cuda:"):
-        torch.cuda.set_device(torch.device(device))
-    cuda = torch.cuda.is_available() and device != "cpu"
-    precision = ("bf16" if torch.cuda.is_bf16_supported() else "fp16") if cuda else "no"
-    # With no accelerator at all, say so: Accelerate then runs a multi-process launch on CPUs (gloo).
-    cpu = device == "cpu" or not (torch.cuda.is_available() or torch.backends.mps.is_available())
-    return Accelerator(cpu=cpu, mixed_precision=precision)
-
-
-class _Loop:
-    """The epoch/step loop and its bookkeeping (history, best weights, checkpoints, why it stopped)."""
-
-    def __init__(
-        self,
-        network: EncoderClassifier,
-        centroids: np.ndarray,
-        tokenizer: Any,
-        max_length: int,
-        dataset: Dataset,
-        config: TrainConfig,
-        callbacks: Sequence[Callback],
-        stop: StopSignal,
-        started: float,
-    ) -> None:
-        self.network, self.tokenizer, self.max_length = network, tokenizer, max_length
-        # One learnable proxy per class for the proxy embedding loss, started at the frozen centroids.
-        self.proxies = nn.Parameter(torch.from_numpy(centroids))
-        self.config, self.stop, self.started = config, stop, started
-        self.accelerator = make_accelerator(config.device)
-        # Under a multi-process launch only the first process reports and writes checkpoints.
-        self.callbacks = list(callbacks) if self.accelerator.is_main_process else []
-        self.labels = dataset.labels
-        index = {label: i for i, label in enumerate(self.labels)}
-        self.train_texts = dataset.train["text"].tolist()
-        targets = np.array([index[x] for x in dataset.train["label"]])
-        self.train_targets = torch.from_numpy(targets)
-        self.weights = class_weights(targets, len(self.labels)) if config.class_weight == "balanced" else None
-        self.val_texts = dataset.validation["text"].tolist()
-        self.val_labels = dataset.validation["label"].tolist()
-        self.val_targets = np.array([index[x] for x in self.val_labels])
-        self.history: list[EpochEvent] = []
-        self.steps: list[tuple[int, int, float]] = []
-        self.best_epoch = 0
-        self.best_score = (float("-inf"), float("-inf"))
-        self.best_state: dict[str, torch.Tensor] = {}
-        self.since_best = 0
-        self.stop_reason = ""
-
-    def run(self, checkpoint: Checkpoint | None) -> None:
-        cfg, acc = self.config, self.accelerator
-        ids = self.tokenizer(self.train_texts, truncation=True, max_length=self.max_length)["input_ids"]
-        lengths = np.array([len(i) for i in ids])
-        per_epoch = len(epoch_batches(lengths, cfg.batch_size, cfg.seed, 1)) // acc.num_processes
-        if per_epoch < 1:
-            raise ValueError(f"{len(ids)} training rows make fewer batches than the {acc.num_processes} processes")
-        epochs = auto_epochs(cfg.epochs, per_epoch)
-        total = per_epoch * epochs
-        self.proxies.data = self.proxies.data.to(acc.device)
-        optimizer = torch.optim.AdamW(
-            [
-                {"params": [p for n, p in self.network.named_parameters() if p.requires_grad and not n.startswith("head.")], "lr": cfg.learning_rate},
-                {"params": [*self.network.head.parameters(), self.proxies], "lr": cfg.head_learning_rate},
-            ],
-            weight_decay=cfg.weight_decay,
-        )
-        model, optimizer = acc.prepare(self.network, optimizer)
-        if checkpoint is None:
-            self._validate(epoch=0, step=0, train_loss=float("nan"))
-            step, first_epoch, skip = 0, 1, 0
-        else:
-            self._restore(checkpoint, optimizer)
-            step, first_epoch = checkpoint.step, checkpoint.epoch
-            skip = step - (first_epoch - 1) * per_epoch
-            if skip >= per_epoch:
-                first_epoch, skip = first_epoch + 1, 0
-        from transformers import get_linear_schedule_with_warmup
-
-        schedule = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * total), total, last_epoch=step - 1 if step else -1)
-        stepping, stepped = 0.0, 0  # seconds in optimiser steps (the pace excludes setup and validation)
-        for epoch in range(first_epoch, epochs + 1):
-            if self.since_best >= cfg.patience:
-                break
-            model.train()
-            losses = []
-            batches = epoch_batches(lengths, cfg.batch_size, cfg.seed, epoch)[: per_epoch * acc.num_processes]
-            for batch_idx in batches[acc.process_index :: acc.num_processes][skip:]:
-                tick = time.perf_counter()
-                batch = self.tokenizer.pad({"input_ids": [ids[i] for i in batch_idx]}, return_tensors="pt").to(acc.device)
-                loss = self._loss(model, batch, self.train_targets[batch_idx].to(acc.device))
-                optimizer.zero_grad(set_to_none=True)
-                acc.backward(loss)
-                optimizer.step()
-                schedule.step()
-                step, stepped = step + 1, stepped + 1
-                losses.append(loss.item())
-                self.steps.append((step, epoch, losses[-1]))
-                now = time.perf_counter()
-                stepping += now - tick
-                pace = stepping / stepped
-                speed = cfg.batch_size * acc.num_processes / max(pace, 1e-9)
-                event = StepEvent(step, total, epoch, epochs, losses[-1], now - self.started, speed, pace * (total - step))
-                for callback in self.callbacks:
-                    callback.on_step(event)
-                if self.stop.is_set():
-                    break
-            skip = 0
-            improved = self._validate(epoch, step, float(np.mean(losses)) if losses else float("nan"))
-            self.since_best = 0 if improved else self.since_best + 1
-            self._save(epoch, step, optimizer)
-            if self.stop.is_set():
-                self.stop_reason = self.stop.reason or "stopped"
-                return
-        if self.since_best >= cfg.patience:
-            self.stop_reason = f"early stopping: no better validation macro-F1 for {cfg.patience} epochs"
-
-    def _loss(self, model: nn.Module, batch: Any, targets: torch.Tensor) -> torch.Tensor:
-        """The configured objective: head cross-entropy, an embedding loss, or their weighted sum."""
-        cfg = self.config
-        embeddings, logits = model(**batch)
-        weights = None if self.weights is None else self.weights.to(logits.device)
-        parts = []
-        if cfg.objective in ("classification", "both"):
-            parts.append(nn.functional.cross_entropy(logits.float(), targets, weight=weights))
-        if cfg.objective in ("embedding", "both"):
-            scale = cfg.embedding_loss_weight if cfg.objective == "both" else 1.0
-            parts.append(scale * embedding_loss(cfg.embedding_loss, embeddings.float(), targets, self.proxies, cfg.temperature))
-        return torch.stack(parts).sum()
-
-    def _trainable(self) -> dict[str, torch.Tensor]:
-        network = self.accelerator.unwrap_model(self.network)
-        state = {n: p.detach().clone() for n, p in network.named_parameters() if p.requires_grad}
-        return state | {"proxies": self.proxies.detach().clone()}
-
-    def _validate(self, epoch: int, step: int, train_loss: float) -> bool:
-        network = self.accelerator.unwrap_model(self.network)
-        vectors, logits = run_batches(network, self.tokenizer, self.val_texts, self.max_length)
-        if self.config.objective == "embedding":
-            # The head is not trained: score the embedding itself, by its nearest training class mean.
-            train_vectors, _ = run_batches(network, self.tokenizer, self.train_texts, self.max_length)
-            centroids = class_centroids(train_vectors, [self.labels[i] for i in self.train_targets], self.labels)
-            logits = vectors @ centroids.T / self.config.temperature
-        val_loss = float(nn.functional.cross_entropy(torch.from_numpy(logits), torch.from_numpy(self.val_targets)))
-        predicted = [self.labels[i] for i in logits.argmax(axis=1)]
-        scores = score_predictions(self.val_labels, predicted, self.labels)
-        best = (scores.macro_f1, -val_loss) > self.best_score
-        if best:
-            self.best_epoch, self.best_score = epoch, (scores.macro_f1, -val_loss)
-            self.best_state = {k: v for k, v in self._trainable().items() if k != "proxies"}
-        event = EpochEvent(
-            epoch, step, train_loss, val_loss, scores.accuracy, scores.macro_f1, best, time.perf_counter() - self.started
-        )
-        self.history.append(event)
-        for callback in self.callbacks:
-            callback.on_epoch(event)
-        return best
-
-    def _save(self, epoch: int, step: int, optimizer: Any) -> None:
-        if self.config.checkpoint_dir is None or not self.accelerator.is_main_process:
-            return
-        checkpoint = Checkpoint(
-            epoch=epoch,
-            step=step,
-            best_epoch=self.best_epoch,
-            best_score=self.best_score,
-            since_best=self.since_best,
-            history=[e.__dict__ for e in self.history],
-            steps=[list(s) for s in self.steps],
-            labels=list(self.labels),
-            config=self.config.to_dict(),
-            weights=self._trainable(),
-            best_weights=self.best_state,
-            optimizer=optimizer.state_dict(),
-        )
-        save_checkpoint(self.config.checkpoint_dir, checkpoint)
-
-    def _restore(self, checkpoint: Checkpoint, optimizer: Any) -> None:
-        device = self.accelerator.device
-        network = self.accelerator.unwrap_model(self.network)
-        weights = {k: v.to(device) for k, v in checkpoint.weights.items()}
-        self.proxies.data = weights.pop("proxies")
-        network.load_state_dict(weights, strict=False)
-        optimizer.load_state_dict(checkpoint.optimizer)
-        torch.set_rng_state(checkpoint.torch_rng)
-        self.history = [EpochEvent(**e) for e in checkpoint.history]
-        self.steps = [(int(s), int(e), float(v)) for s, e, v in checkpoint.steps]
-        self.best_epoch, self.best_score, self.since_best = checkpoint.best_epoch, checkpoint.best_score, checkpoint.since_best
-        self.best_state = {k: v.to(device) for k, v in checkpoint.best_weights.items()}
 
 
 def _seed_everything(seed: int) -> None:
