@@ -50,14 +50,17 @@ def nbtrain_cell(name: str, n: int, config_json: str) -> dict:
     config = nbtrain.TrainConfig(**json.loads(config_json))
     result = nbtrain.train(dataset, config)
     seconds = time.perf_counter() - started
-    texts = test["text"].tolist()
-    predicted = result.model.classify(texts)["label"].tolist()
+    from nbtrain.training.network import run_batches
+
+    model, texts = result.model, test["text"].tolist()
+    embeddings, logits = run_batches(model.network, model.tokenizer, texts, model.max_length)  # one pass for both
+    predicted = [model.labels[i] for i in logits.argmax(axis=1)]
     return {
         "method": "nbtrain",
         "dataset": name,
         "n": n,
         "test_rows": len(test),
-        **scores(test["label"].tolist(), predicted, result.model.embed(texts)),
+        **scores(test["label"].tolist(), predicted, embeddings),
         "peak_rss_mb": peak_rss_mb(),
         "load_average": [load_before, load_average()],
         "settings": {

@@ -156,9 +156,12 @@ def _fit_and_report(dataset: Any, args: argparse.Namespace) -> int:
     if main_process:
         print(dataset.summary(), file=log)
         print("Fitting the baseline and training (progress below) ...", file=log)
+    from nbtrain.training.checkpoint import META_FILE
+
     config = _config(args)
     checkpoint = Path(config.checkpoint_dir)
-    if args.resume and not (checkpoint / "checkpoint.json").is_file():
+    # Checked before the baseline's embedding pass, so a mistyped --out fails at once.
+    if args.resume and not (checkpoint / META_FILE).is_file():
         raise DataError(f"--resume: no checkpoint in {checkpoint} (train with --out {args.out} first)")
     resume_from = checkpoint if args.resume else None
     outcome = run(dataset, config, callbacks=[] if args.json else [PrintProgress()], resume_from=resume_from)

@@ -53,9 +53,13 @@ def embedding_loss(
 
 
 def class_weights(targets: np.ndarray, n_labels: int) -> torch.Tensor:
-    """'Balanced' weights, n / (labels × count), as scikit-learn computes them: rare labels count more."""
-    counts = np.bincount(targets, minlength=n_labels).astype(np.float64)
-    weights = len(targets) / (n_labels * np.maximum(counts, 1))
+    """scikit-learn's 'balanced' weights, n / (labels × count), as a tensor: rare labels count more.
+
+    The same weights the refitted head's ``LogisticRegression(class_weight="balanced")`` uses.
+    """
+    from sklearn.utils.class_weight import compute_class_weight
+
+    weights = compute_class_weight("balanced", classes=np.arange(n_labels), y=targets)
     return torch.tensor(weights, dtype=torch.float32)
 
 
