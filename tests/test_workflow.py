@@ -20,16 +20,31 @@ def outcome(tiny_model_dir):
 
 
 def test_comparison_scores_both_models_on_every_held_out_split(outcome):
-    cmp = outcome.comparison
+    import pandas as pd
+
+    from nbtrain.evaluate.baseline import fit_baseline
+
+    cmp, result = outcome.comparison, outcome.result
+    encoder = nbtrain.Encoder(result.model.config.model)
     assert set(cmp.splits) == {"validation", "test"}
+    # validation: the baseline and the selected model, both fitted on the training rows only
+    val = cmp.splits["validation"]
+    assert val.fitted_on == "train"
+    assert val.rows["baseline_label"].tolist() == outcome.baseline.predict(encoder.encode(val.rows["text"].tolist()))
+    assert val.rows["trained_label"].tolist() == result.selected.classify(val.rows["text"].tolist())["label"].tolist()
+    # test: the final model, whose head also learnt the split-off validation rows, and a baseline fitted on the same rows
     test = cmp.splits["test"]
+    assert test.fitted_on == "train+validation"
     assert test.baseline.n == test.trained.n == len(outcome.dataset.test)
-    expected = outcome.baseline.predict(nbtrain.Encoder(outcome.result.model.config.model).encode(test.rows["text"].tolist()))
-    assert test.rows["baseline_label"].tolist() == expected
-    assert test.rows["trained_label"].tolist() == outcome.result.model.classify(test.rows["text"].tolist())["label"].tolist()
+    rows = pd.concat([outcome.dataset.train, outcome.dataset.validation])
+    every = fit_baseline(encoder.encode(rows["text"].tolist()), rows["label"].tolist())
+    assert test.baseline_C == every.C
+    assert test.rows["baseline_label"].tolist() == every.predict(encoder.encode(test.rows["text"].tolist()))
+    assert test.rows["trained_label"].tolist() == result.model.classify(test.rows["text"].tolist())["label"].tolist()
     table = cmp.table()
     assert set(table["measure"]) == {"accuracy", "macro_precision", "macro_recall", "macro_f1", "silhouette", "knn_accuracy"}
     assert np.allclose(table["difference"], table["trained"] - table["baseline"])
+    assert cmp.to_dict()["splits"]["test"]["fitted_on"] == "train+validation"
 
 
 def test_projections_are_aligned_and_keep_row_order(outcome):

@@ -21,6 +21,7 @@ from nbtrain.evaluate.baseline import Baseline, fit_baseline
 from nbtrain.evaluate.compare import Comparison, compare
 from nbtrain.training.callbacks import Callback, StopSignal
 from nbtrain.training.config import TrainConfig
+from nbtrain.training.model import TrainedModel
 from nbtrain.training.result import TrainResult
 from nbtrain.training.trainer import train
 
@@ -79,8 +80,22 @@ def run(
     encoder = encoder or Encoder(config.model, device=config.device)
     baseline = fit_dataset_baseline(dataset, encoder, config.seed)
     result = train(dataset, config, encoder=encoder, baseline=baseline, callbacks=callbacks, stop=stop, resume_from=resume_from)
-    comparison = compare(dataset, baseline, result.model, encoder)
+    models = {"validation": (baseline, result.selected, "train")}
+    if dataset.test is not None:
+        models["test"] = _final_pair(dataset, encoder, baseline, result, config.seed)
+    comparison = compare(dataset, models, encoder)
     return Outcome(dataset=dataset, baseline=baseline, result=result, comparison=comparison)
+
+
+def _final_pair(
+    dataset: Dataset, encoder: Encoder, baseline: Baseline, result: TrainResult, seed: int
+) -> tuple[Baseline, TrainedModel, str]:
+    """The final model and a baseline fitted on the same rows, so the test comparison is fair."""
+    if result.model is result.selected:
+        return baseline, result.model, "train"
+    rows = pd.concat([dataset.train, dataset.validation], ignore_index=True)
+    every = fit_baseline(encoder.encode(rows["text"].tolist()), rows["label"].tolist(), seed=seed)
+    return every, result.model, "train+validation"
 
 
 def write_report(outcome: Outcome, path: str | os.PathLike[str]) -> Path:

@@ -79,14 +79,46 @@ def test_best_epoch_weights_are_what_the_model_keeps(tiny_model_dir, dataset):
 def test_refit_head_is_a_tuned_logistic_regression_on_the_trained_embeddings(tiny_model_dir, dataset):
     from nbtrain.evaluate.baseline import fit_baseline
 
-    result = train(dataset, config(tiny_model_dir, epochs=2))
+    result = train(dataset, config(tiny_model_dir, epochs=2, head_rows="train"))
     model = result.model
+    assert model is result.selected
     expected = fit_baseline(model.embed(dataset.train["text"].tolist()), dataset.train["label"].tolist())
     texts = dataset.validation["text"].tolist()
     assert np.allclose(model.predict_proba(texts), expected.predict_proba(model.embed(texts)), atol=1e-4)
     predicted = model.classify(texts)["label"].tolist()
     f1 = score_predictions(dataset.validation["label"].tolist(), predicted, dataset.labels).macro_f1
     assert result.validation.macro_f1 == pytest.approx(f1)
+    assert model.metrics["head_rows"] == "train"
+
+
+def test_split_off_validation_rows_teach_the_final_head_but_not_the_scores(tiny_model_dir, dataset):
+    from nbtrain.evaluate.baseline import fit_baseline
+
+    assert dataset.validation_from == "split"
+    result = train(dataset, config(tiny_model_dir, epochs=2))
+    final, selected = result.model, result.selected
+    assert final is not selected
+    assert final.network.encoder is selected.network.encoder, "one trained encoder, two heads"
+    rows = pd.concat([dataset.train, dataset.validation])
+    every = fit_baseline(final.embed(rows["text"].tolist()), rows["label"].tolist())
+    probe = ["late parcel", "refund my card", "the app crashes"]
+    assert np.allclose(final.predict_proba(probe), every.predict_proba(final.embed(probe)), atol=1e-4)
+    # validation scores describe the head that never saw the validation rows
+    texts = dataset.validation["text"].tolist()
+    predicted = selected.classify(texts)["label"].tolist()
+    f1 = score_predictions(dataset.validation["label"].tolist(), predicted, dataset.labels).macro_f1
+    assert result.validation.macro_f1 == pytest.approx(f1)
+    assert final.metrics["head_rows"] == "train+validation"
+
+
+def test_a_validation_file_stays_out_of_the_head_unless_asked(tiny_model_dir, dataset):
+    given = nbtrain.load_frame(dataset.train, validation=dataset.validation)
+    assert given.validation_from == "file"
+    kept_apart = train(given, config(tiny_model_dir, epochs=1))
+    assert kept_apart.model is kept_apart.selected
+    used = train(given, config(tiny_model_dir, epochs=1, head_rows="all"))
+    assert used.model is not used.selected
+    assert used.model.metrics["head_rows"] == "train+validation"
 
 
 def test_stop_signal_stops_after_the_step_and_keeps_the_best(tiny_model_dir, dataset):

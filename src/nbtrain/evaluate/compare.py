@@ -1,12 +1,16 @@
 """Baseline versus trained on the same held-out rows: scores, separation and the embeddings.
 
 Every number is computed on rows neither model was fitted on (validation, and test when given), so
-the comparison is honest; the embeddings are kept because the plots need them and computing them
-twice would double the slowest part.
+the comparison is honest. On each split the two models compared were fitted on the same rows: on
+validation, the baseline and the model selected there, both fitted on the training rows; on test,
+the final model and a baseline fitted on the rows its head learnt from (training and, when the head
+used them, validation rows). The embeddings are kept because the plots need them and computing
+them twice would double the slowest part.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,9 +29,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class SplitComparison:
-    """One split, both models. ``rows`` adds each model's prediction and confidence to the split."""
+    """One split, both models. ``rows`` adds each model's prediction and confidence to the split.
+
+    ``baseline_C`` is the baseline's cross-validated regularisation; ``fitted_on`` names the rows
+    both models' heads were fitted on (``"train"`` or ``"train+validation"``).
+    """
 
     split: str
+    fitted_on: str
+    baseline_C: float
     rows: pd.DataFrame
     baseline: Scores
     trained: Scores
@@ -42,7 +52,6 @@ class Comparison:
     """Baseline and trained model, side by side, for each held-out split."""
 
     labels: tuple[str, ...]
-    baseline_C: float
     splits: dict[str, SplitComparison]
 
     def table(self) -> pd.DataFrame:
@@ -62,10 +71,12 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: per split, ``baseline`` and ``trained`` scores and separation."""
-        out: dict[str, Any] = {"labels": list(self.labels), "baseline_C": self.baseline_C, "splits": {}}
+        out: dict[str, Any] = {"labels": list(self.labels), "splits": {}}
         for name, s in self.splits.items():
             out["splits"][name] = {
                 "n": s.baseline.n,
+                "fitted_on": s.fitted_on,
+                "baseline_C": s.baseline_C,
                 "baseline": {**s.baseline.to_dict(), **_separation(s.baseline_separation)},
                 "trained": {**s.trained.to_dict(), **_separation(s.trained_separation)},
             }
@@ -73,17 +84,19 @@ class Comparison:
 
 
 def compare(
-    dataset: Dataset, baseline: Baseline, model: TrainedModel, encoder: Encoder
+    dataset: Dataset,
+    models: Mapping[str, tuple[Baseline, TrainedModel, str]],
+    encoder: Encoder,
 ) -> Comparison:
-    """Score both models on the validation split and, when present, the test split."""
-    splits = {name: frame for name, frame in dataset.splits().items() if name != "train"}
+    """Score both models on each split named in ``models``: ``split -> (baseline, model, fitted_on)``."""
+    frames = dataset.splits()
     results = {}
-    for name, frame in splits.items():
+    for name, (baseline, model, fitted_on) in models.items():
+        frame = frames[name]
         texts, truth = frame["text"].tolist(), frame["label"].tolist()
         base_emb = encoder.encode(texts)
         base_proba = baseline.predict_proba(base_emb)
-        trained_emb = model.embed(texts)
-        trained_proba = model.predict_proba(texts)
+        trained_emb, trained_proba = model.embed_and_predict(texts)
         rows = frame.copy()
         rows["baseline_label"] = [baseline.labels[i] for i in base_proba.argmax(axis=1)]
         rows["baseline_confidence"] = base_proba.max(axis=1)
@@ -91,6 +104,8 @@ def compare(
         rows["trained_confidence"] = trained_proba.max(axis=1)
         results[name] = SplitComparison(
             split=name,
+            fitted_on=fitted_on,
+            baseline_C=baseline.C,
             rows=rows,
             baseline=score_predictions(truth, rows["baseline_label"].tolist(), dataset.labels),
             trained=score_predictions(truth, rows["trained_label"].tolist(), dataset.labels),
@@ -99,7 +114,7 @@ def compare(
             baseline_embeddings=base_emb,
             trained_embeddings=trained_emb,
         )
-    return Comparison(labels=dataset.labels, baseline_C=baseline.C, splits=results)
+    return Comparison(labels=dataset.labels, splits=results)
 
 
 def _separation(s: Separation) -> dict[str, float]:

@@ -41,6 +41,15 @@ def make_accelerator(device: str | None) -> Any:
     return Accelerator(cpu=cpu, mixed_precision=precision)
 
 
+# A validation loss must fall by this much to break a macro-F1 tie: smaller changes are rounding.
+MIN_LOSS_DELTA = 1e-4
+
+
+def _better(score: tuple[float, float], best: tuple[float, float]) -> bool:
+    """A higher validation macro-F1, or the same one with a clearly lower validation loss."""
+    return score[0] > best[0] or (score[0] == best[0] and score[1] > best[1] + MIN_LOSS_DELTA)
+
+
 class TrainingLoop:
     """The epoch/step loop and its bookkeeping (history, best weights, checkpoints, why it stopped)."""
 
@@ -181,7 +190,7 @@ class TrainingLoop:
         val_loss = float(nn.functional.cross_entropy(torch.from_numpy(logits), torch.from_numpy(self.val_targets)))
         predicted = [self.labels[i] for i in logits.argmax(axis=1)]
         scores = score_predictions(self.val_labels, predicted, self.labels)
-        best = (scores.macro_f1, -val_loss) > self.best_score
+        best = _better((scores.macro_f1, -val_loss), self.best_score)
         if best:
             self.best_epoch, self.best_score = epoch, (scores.macro_f1, -val_loss)
             self.best_state = {k: v for k, v in self._trainable().items() if k != "proxies"}

@@ -60,6 +60,11 @@ class TrainedModel:
         """Class probabilities, one column per label in ``labels`` order."""
         return softmax(run_batches(self.network, self.tokenizer, list(texts), self.max_length)[1])
 
+    def embed_and_predict(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Embeddings and class probabilities from one pass over ``texts`` (half the work of both calls)."""
+        embeddings, logits = run_batches(self.network, self.tokenizer, list(texts), self.max_length)
+        return embeddings, softmax(logits)
+
     def classify(self, texts: Sequence[str]) -> pd.DataFrame:
         """One row per text: the predicted ``label``, its ``confidence``, and a column per label."""
         texts = list(texts)

@@ -17,12 +17,17 @@ if TYPE_CHECKING:
 class TrainResult:
     """The trained model (best epoch restored) and how the run went.
 
+    ``model`` is the one to use. ``selected`` is the best epoch as validation saw it, its head
+    fitted on the training rows only: the model ``validation`` scores, and the one to compare on
+    the validation rows. They are the same object unless the final head also learnt from the
+    validation rows (``TrainConfig.head_rows``); both share one trained encoder.
+
     ``history`` has one row per validation pass (epoch 0 is before training); ``steps`` one row
     per optimiser step with its loss; ``stopped`` is empty when all epochs ran, else why not.
-    ``validation`` scores the final model (after the head refit, when configured).
     """
 
     model: TrainedModel
+    selected: TrainedModel
     history: pd.DataFrame
     steps: pd.DataFrame
     best_epoch: int

@@ -81,14 +81,13 @@ def train(
     loop.run(checkpoint)
     network.load_state_dict(loop.best_state, strict=False)
     network.eval()
-    if config.refit_head:
-        refit_head(network, tokenizer, max_length, dataset, config)
-    validation = _scores(network, tokenizer, max_length, dataset)
+    selected_network, final_network, validation = _final_heads(network, tokenizer, max_length, dataset, config)
 
     seconds = time.perf_counter() - started
     metrics: dict[str, Any] = {
         "best_epoch": loop.best_epoch,
         "validation": {"accuracy": validation.accuracy, "macro_f1": validation.macro_f1},
+        "head_rows": "train" if final_network is selected_network else "train+validation",
         "train_seconds": seconds,
         "stopped": loop.stop_reason,
         "steps": len(loop.steps),
@@ -96,9 +95,11 @@ def train(
         "device": str(loop.accelerator.device),
         "mixed_precision": loop.accelerator.mixed_precision,
     }
-    model = TrainedModel(network, tokenizer, labels, config, max_length, metrics)
+    selected = TrainedModel(selected_network, tokenizer, labels, config, max_length, metrics)
+    model = selected if final_network is selected_network else TrainedModel(final_network, tokenizer, labels, config, max_length, metrics)
     result = TrainResult(
         model=model,
+        selected=selected,
         history=pd.DataFrame([e.__dict__ for e in loop.history]),
         steps=pd.DataFrame(loop.steps, columns=["step", "epoch", "loss"]),
         best_epoch=loop.best_epoch,
@@ -112,13 +113,45 @@ def train(
     return result
 
 
-def refit_head(network: EncoderClassifier, tokenizer: Any, max_length: int, dataset: Dataset, config: TrainConfig) -> None:
-    """Replace the head by a logistic regression, tuned by cross-validation, on the trained embeddings."""
-    vectors, _ = run_batches(network, tokenizer, dataset.train["text"].tolist(), max_length)
-    fitted = fit_baseline(vectors, dataset.train["label"].tolist(), seed=config.seed, class_weight=config.class_weight)
+def head_on_all_rows(config: TrainConfig, dataset: Dataset) -> bool:
+    """Whether the final head learns from the validation rows too (``config.head_rows``)."""
+    if not config.refit_head or config.head_rows == "train":
+        return False
+    return config.head_rows == "all" or dataset.validation_from == "split"
+
+
+def _final_heads(
+    network: EncoderClassifier, tokenizer: Any, max_length: int, dataset: Dataset, config: TrainConfig
+) -> tuple[EncoderClassifier, EncoderClassifier, Scores]:
+    """The selected network (head refit on the training rows), the final one, and validation scores.
+
+    The final network shares the trained encoder and differs only by a head fitted on training and
+    validation rows (see ``TrainConfig.head_rows``); otherwise it is the selected network itself.
+    One embedding pass per split serves every head and the scores.
+    """
+    train_vectors, _ = run_batches(network, tokenizer, dataset.train["text"].tolist(), max_length)
+    val_vectors, val_logits = run_batches(network, tokenizer, dataset.validation["text"].tolist(), max_length)
+    train_labels, val_labels = dataset.train["label"].tolist(), dataset.validation["label"].tolist()
+    if config.refit_head:
+        fitted = fit_baseline(train_vectors, train_labels, seed=config.seed, class_weight=config.class_weight)
+        _set_head(network.head, fitted)
+        val_logits = fitted.logits(val_vectors)
+    predicted = [dataset.labels[i] for i in val_logits.argmax(axis=1)]
+    validation = score_predictions(val_labels, predicted, dataset.labels)
+    if not head_on_all_rows(config, dataset):
+        return network, network, validation
+    every = fit_baseline(
+        np.vstack([train_vectors, val_vectors]), train_labels + val_labels, seed=config.seed, class_weight=config.class_weight
+    )
+    head = nn.Linear(network.head.in_features, network.head.out_features).to(network.head.weight.device)
+    _set_head(head, every)
+    return network, EncoderClassifier(network.encoder, head).eval(), validation
+
+
+def _set_head(head: nn.Linear, fitted: Baseline) -> None:
     with torch.no_grad():
-        network.head.weight.copy_(torch.from_numpy(fitted.weights).to(network.head.weight.device))
-        network.head.bias.copy_(torch.from_numpy(fitted.bias).to(network.head.bias.device))
+        head.weight.copy_(torch.from_numpy(fitted.weights).to(head.weight.device))
+        head.bias.copy_(torch.from_numpy(fitted.bias).to(head.bias.device))
 
 
 def _check_resumable(checkpoint: Checkpoint, config: TrainConfig, labels: Sequence[str]) -> None:
@@ -129,12 +162,6 @@ def _check_resumable(checkpoint: Checkpoint, config: TrainConfig, labels: Sequen
     if changed:
         listed = ", ".join(f"{k}: {checkpoint.config[k]!r} then, {now.get(k)!r} now" for k in changed)
         raise ValueError(f"cannot resume with different settings ({listed})")
-
-
-def _scores(network: EncoderClassifier, tokenizer: Any, max_length: int, dataset: Dataset) -> Scores:
-    _, logits = run_batches(network, tokenizer, dataset.validation["text"].tolist(), max_length)
-    predicted = [dataset.labels[i] for i in logits.argmax(axis=1)]
-    return score_predictions(dataset.validation["label"].tolist(), predicted, dataset.labels)
 
 
 def _build(

@@ -38,11 +38,13 @@ class ComparisonView(widgets.VBox):
             trained_separation=scores.trained_separation,
             separation_split=split,
         )
-        shown = " and ".join(outcome.comparison.splits)
+        splits = outcome.comparison.splits
+        shown = " and ".join(splits)
+        fits = "; ".join(f"{name}: both fitted on {s.fitted_on} rows, baseline C={s.baseline_C:g}" for name, s in splits.items())
         note = (
-            f"<p>Baseline: logistic regression on frozen embeddings, C={outcome.baseline.C:g} chosen by "
-            f"cross-validation. Scores on rows neither model was fitted on. Plots: the {shown} rows"
-            + (", test rows as triangles." if len(outcome.comparison.splits) > 1 else ".")
+            "<p>Baseline: logistic regression on frozen embeddings, C chosen by cross-validation. "
+            f"Scores on rows neither model was fitted on ({fits}). Plots: the {shown} rows"
+            + (", test rows as triangles." if len(splits) > 1 else ".")
             + "</p>"
         )
         super().__init__([widgets.HTML(note + score_table_html(table)), self.explorer])
