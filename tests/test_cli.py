@@ -71,6 +71,7 @@ def test_train_json_then_classify(capsys, train_csv, tmp_path, tiny_model_dir):
     assert code == 0
     payload = json.loads(out)
     validation = payload["splits"]["validation"]
+    assert validation["fitted_on"] == "train"
     for side in ("baseline", "trained"):
         assert {"accuracy", "macro_f1", "macro_precision", "macro_recall", "silhouette", "knn_accuracy"} <= set(validation[side])
     assert (out_dir / "model" / "nbtrain.json").is_file()
@@ -101,8 +102,8 @@ def test_train_writes_a_checkpoint_and_resume_carries_it_on(capsys, train_csv, t
 
 def test_objective_and_class_weight_options_reach_the_config(capsys, train_csv, tmp_path, tiny_model_dir):
     out_dir = tmp_path / "run"
-    options = ["--objective", "classification", "--class-weight", "balanced", "--epochs", "1", "--min-examples", "3"]
+    options = ["--objective", "classification", "--class-weight", "balanced", "--head-rows", "train", "--epochs", "1", "--min-examples", "3"]
     code, _, _ = run_cli(capsys, "train", str(train_csv), "--out", str(out_dir), "--model", str(tiny_model_dir), "--json", *options)
     assert code == 0
     config = json.loads((out_dir / "model" / "nbtrain.json").read_text())["config"]
-    assert (config["objective"], config["class_weight"]) == ("classification", "balanced")
+    assert (config["objective"], config["class_weight"], config["head_rows"]) == ("classification", "balanced", "train")

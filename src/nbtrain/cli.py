@@ -94,6 +94,11 @@ def _training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--objective", choices=["classification", "embedding", "both"], help="the loss (default: both)")
     p.add_argument("--embedding-loss", choices=["proxy", "supcon"], help="embedding loss (default: proxy)")
     p.add_argument("--class-weight", choices=["balanced"], help="weigh rare labels up in the loss")
+    p.add_argument(
+        "--head-rows",
+        choices=["auto", "train", "all"],
+        help="rows the final head is fitted on (default auto: training + validation rows when validation was split off)",
+    )
     p.add_argument("--resume", action="store_true", help="carry on from OUT/checkpoint (a stopped or crashed run)")
     p.add_argument("--seed", type=int, default=0)
 
@@ -127,6 +132,7 @@ def _config(args: argparse.Namespace) -> Any:
         "objective": args.objective,
         "embedding_loss": args.embedding_loss,
         "class_weight": args.class_weight,
+        "head_rows": args.head_rows,
         "checkpoint_dir": str(Path(args.out) / "checkpoint"),
         "seed": args.seed,
     }
@@ -185,6 +191,8 @@ def _fit_and_report(dataset: Any, args: argparse.Namespace) -> int:
         return 0
     table = outcome.comparison.table()
     print("\n" + table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    for name, split in outcome.comparison.splits.items():
+        print(f"{name}: both models' heads fitted on the {split.fitted_on} rows (baseline C={split.baseline_C:g})")
     print(f"\nTrained in {outcome.result.seconds:.0f} s; best epoch {outcome.result.best_epoch}. {outcome.result.stopped}")
     print(f"Model saved to {out / 'model'}; report written to {report}")
     return 0
