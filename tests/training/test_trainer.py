@@ -49,7 +49,7 @@ class Recorder(Callback):
 
 def test_training_learns_and_reports_every_step_and_epoch(tiny_model_dir, dataset):
     rec = Recorder()
-    settings = {"head_init": "random", "refit_head": False, "epochs": 4, "patience": 4, "learning_rate": 2e-2, "head_learning_rate": 2e-2}
+    settings = {"head_init": "random", "epochs": 4, "patience": 4, "learning_rate": 2e-2, "head_learning_rate": 2e-2}
     result = train(dataset, config(tiny_model_dir, **settings), callbacks=[rec])
     steps_per_epoch = -(-len(dataset.train) // 8)
     assert [e.step for e in rec.steps] == list(range(1, 4 * steps_per_epoch + 1))
@@ -109,27 +109,6 @@ def test_split_off_validation_rows_teach_the_final_head_but_not_the_scores(tiny_
     f1 = score_predictions(dataset.validation["label"].tolist(), predicted, dataset.labels).macro_f1
     assert result.validation.macro_f1 == pytest.approx(f1)
     assert final.metrics["head_rows"] == "train+validation"
-
-
-def test_validation_scores_the_head_the_model_will_ship(tiny_model_dir, dataset):
-    """With refit_head, each epoch is scored by a logistic regression refitted on the training rows."""
-    from nbtrain.embed.encoder import Encoder
-    from nbtrain.evaluate.baseline import fit_logistic
-    from nbtrain.workflow import fit_dataset_baseline
-
-    enc = Encoder(tiny_model_dir, device="cpu")
-    base = fit_dataset_baseline(dataset, enc)
-    # random head: epoch 0's trained head is a coin toss, but the refitted head is the baseline
-    result = train(dataset, config(tiny_model_dir, epochs=1, head_init="random"), encoder=enc, baseline=base)
-    truth = dataset.validation["label"].tolist()
-    expected = score_predictions(truth, base.predict(enc.encode(dataset.validation["text"].tolist())), dataset.labels)
-    assert result.history.iloc[0]["val_macro_f1"] == pytest.approx(expected.macro_f1)
-    # after training: the refit of the selected epoch's embeddings with the baseline's C
-    model = result.selected
-    stand_in = fit_logistic(model.embed(dataset.train["text"].tolist()), dataset.train["label"].tolist(), base.C)
-    predicted = stand_in.predict(model.embed(dataset.validation["text"].tolist()))
-    best = result.history.iloc[result.best_epoch]["val_macro_f1"]
-    assert best == pytest.approx(score_predictions(truth, predicted, dataset.labels).macro_f1)
 
 
 def test_a_validation_file_stays_out_of_the_head_unless_asked(tiny_model_dir, dataset):
@@ -222,11 +201,3 @@ def test_history_frame_has_the_epoch_events_fields(tiny_model_dir, dataset):
     result = train(dataset, config(tiny_model_dir, epochs=1))
     assert isinstance(result.history, pd.DataFrame)
     assert {"epoch", "val_macro_f1", "val_accuracy", "val_loss", "train_loss", "best"} <= set(result.history.columns)
-
-
-def test_loop_doctests():
-    import doctest
-
-    from nbtrain.training import loop
-
-    assert doctest.testmod(loop).failed == 0

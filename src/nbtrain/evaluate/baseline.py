@@ -62,7 +62,7 @@ def fit_baseline(
     ``class_weight="balanced"`` weighs rows inversely to their label's frequency.
     """
     y = np.asarray(labels)
-    _, counts = np.unique(y, return_counts=True)
+    names, counts = np.unique(y, return_counts=True)
     k = int(max(2, min(folds, counts.min())))
     search = GridSearchCV(
         LogisticRegression(max_iter=3000, class_weight=class_weight),
@@ -72,23 +72,9 @@ def fit_baseline(
         n_jobs=1,
     )
     search.fit(embeddings, y)
-    return _as_baseline(search.best_estimator_, float(search.best_score_))
-
-
-def fit_logistic(
-    embeddings: np.ndarray, labels: Sequence[str], C: float, *, class_weight: str | None = None
-) -> Baseline:
-    """One logistic regression with a given ``C``: the trainer's per-epoch stand-in for the refitted head.
-
-    ``cv_macro_f1`` is NaN: nothing was cross-validated.
-    """
-    model = LogisticRegression(C=C, max_iter=3000, class_weight=class_weight).fit(embeddings, np.asarray(labels))
-    return _as_baseline(model, float("nan"))
-
-
-def _as_baseline(model: LogisticRegression, cv_macro_f1: float) -> Baseline:
+    model = search.best_estimator_
     weights, bias = model.coef_, model.intercept_
-    if len(model.classes_) == 2:
+    if len(names) == 2:
         # sklearn keeps one row for two classes: p(second) = sigmoid(w.x + b) = softmax([0, w.x + b]).
         weights = np.vstack([np.zeros_like(weights[0]), weights[0]])
         bias = np.array([0.0, bias[0]])
@@ -96,6 +82,6 @@ def _as_baseline(model: LogisticRegression, cv_macro_f1: float) -> Baseline:
         labels=tuple(str(c) for c in model.classes_),
         weights=weights.astype(np.float32),
         bias=bias.astype(np.float32),
-        C=float(model.C),
-        cv_macro_f1=cv_macro_f1,
+        C=float(search.best_params_["C"]),
+        cv_macro_f1=float(search.best_score_),
     )

@@ -18,7 +18,6 @@ import torch
 from torch import nn
 
 from nbtrain.data.dataset import Dataset
-from nbtrain.evaluate.baseline import fit_logistic
 from nbtrain.evaluate.scores import score_predictions
 from nbtrain.training.batches import bucketed_batches
 from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSignal
@@ -42,20 +41,13 @@ def make_accelerator(device: str | None) -> Any:
     return Accelerator(cpu=cpu, mixed_precision=precision)
 
 
-# To break a macro-F1 tie the validation loss must fall by this fraction: the refitted stand-in head
-# alone moves it by about 0.5 % between epochs whose embeddings barely differ.
-MIN_LOSS_DROP = 0.01
+# A validation loss must fall by this much to break a macro-F1 tie: smaller changes are rounding.
+MIN_LOSS_DELTA = 1e-4
 
 
 def _better(score: tuple[float, float], best: tuple[float, float]) -> bool:
-    """A higher validation macro-F1, or the same one with a clearly lower validation loss.
-
-    Scores are (macro-F1, -loss).
-
-    >>> _better((0.8, -0.50), (0.8, -0.502)), _better((0.8, -0.49), (0.8, -0.50)), _better((0.9, -1.0), (0.8, -0.5))
-    (False, True, True)
-    """
-    return score[0] > best[0] or (score[0] == best[0] and -score[1] < -best[1] * (1 - MIN_LOSS_DROP))
+    """A higher validation macro-F1, or the same one with a clearly lower validation loss."""
+    return score[0] > best[0] or (score[0] == best[0] and score[1] > best[1] + MIN_LOSS_DELTA)
 
 
 class TrainingLoop:
@@ -72,11 +64,8 @@ class TrainingLoop:
         callbacks: Sequence[Callback],
         stop: StopSignal,
         started: float,
-        head_C: float | None = None,
     ) -> None:
         self.network, self.tokenizer, self.max_length = network, tokenizer, max_length
-        # With a C, validation scores a logistic-regression head refitted on the training rows each epoch.
-        self.head_C = head_C
         # One learnable proxy per class for the proxy embedding loss, started at the frozen centroids.
         self.proxies = nn.Parameter(torch.from_numpy(centroids))
         self.config, self.stop, self.started = config, stop, started
@@ -193,13 +182,7 @@ class TrainingLoop:
     def _validate(self, epoch: int, step: int, train_loss: float) -> bool:
         network = self.accelerator.unwrap_model(self.network)
         vectors, logits = run_batches(network, self.tokenizer, self.val_texts, self.max_length)
-        if self.head_C is not None:
-            # The model will ship a head refitted on the trained embeddings: validate that head, not the
-            # trained one (a logistic regression with the baseline's C stands in for the final tuned fit).
-            train_vectors, _ = run_batches(network, self.tokenizer, self.train_texts, self.max_length)
-            train_labels = [self.labels[i] for i in self.train_targets]
-            logits = fit_logistic(train_vectors, train_labels, self.head_C, class_weight=self.config.class_weight).logits(vectors)
-        elif self.config.objective == "embedding":
+        if self.config.objective == "embedding":
             # The head is not trained: score the embedding itself, by its nearest training class mean.
             train_vectors, _ = run_batches(network, self.tokenizer, self.train_texts, self.max_length)
             centroids = class_centroids(train_vectors, [self.labels[i] for i in self.train_targets], self.labels)

@@ -72,13 +72,12 @@ def train(
     labels = dataset.labels
     encoder = encoder or Encoder(config.model, device=config.device)
     frozen = encoder.encode(dataset.train["text"].tolist())
-    if (config.head_init == "baseline" or config.refit_head) and baseline is None:
+    if config.head_init == "baseline" and baseline is None:
         baseline = fit_baseline(frozen, dataset.train["label"].tolist(), seed=config.seed)
 
     network, tokenizer, max_length = _build(config, labels, baseline)
     centroids = class_centroids(frozen, dataset.train["label"].tolist(), labels)
-    head_C = baseline.C if config.refit_head and baseline is not None else None
-    loop = TrainingLoop(network, centroids, tokenizer, max_length, dataset, config, callbacks, stop, started, head_C)
+    loop = TrainingLoop(network, centroids, tokenizer, max_length, dataset, config, callbacks, stop, started)
     loop.run(checkpoint)
     network.load_state_dict(loop.best_state, strict=False)
     network.eval()
