@@ -77,7 +77,11 @@ def test_comparison_view_plots_every_held_out_row_with_the_test_separation(outco
     under = explorer.separation["trained"].value
     assert f"{test.trained_separation.silhouette:.3f}" in under
     assert "on the test rows" in under
-    assert "test rows as triangles" in view.children[0].value
+    note = view.children[0].value
+    assert "test rows as triangles" in note
+    assert "validation: both fitted on train rows" in note
+    assert "test: both fitted on train+validation rows" in note
+    assert "the final model (Try it, classify) learnt them too" in note
 
 
 def test_html_report_is_self_contained(outcome, tmp_path):

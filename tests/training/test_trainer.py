@@ -112,13 +112,29 @@ def test_split_off_validation_rows_teach_the_final_head_but_not_the_scores(tiny_
 
 
 def test_a_validation_file_stays_out_of_the_head_unless_asked(tiny_model_dir, dataset):
+    from nbtrain.evaluate.baseline import fit_baseline
+
     given = nbtrain.load_frame(dataset.train, validation=dataset.validation)
     assert given.validation_from == "file"
     kept_apart = train(given, config(tiny_model_dir, epochs=1))
     assert kept_apart.model is kept_apart.selected
     used = train(given, config(tiny_model_dir, epochs=1, head_rows="all"))
     assert used.model is not used.selected
-    assert used.model.metrics["head_rows"] == "train+validation"
+    assert (used.model.metrics["head_rows"], used.selected.metrics["head_rows"]) == ("train+validation", "train")
+    rows = pd.concat([given.train, given.validation])
+    every = fit_baseline(used.model.embed(rows["text"].tolist()), rows["label"].tolist())
+    probe = ["late parcel", "refund my card"]
+    assert np.allclose(used.model.predict_proba(probe), every.predict_proba(used.model.embed(probe)), atol=1e-4)
+    with pytest.raises(ValueError, match="needs refit_head"):
+        TrainConfig(head_rows="all", refit_head=False)
+
+
+def test_loop_doctests():
+    import doctest
+
+    from nbtrain.training import loop
+
+    assert doctest.testmod(loop).failed == 0
 
 
 def test_stop_signal_stops_after_the_step_and_keeps_the_best(tiny_model_dir, dataset):

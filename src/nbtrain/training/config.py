@@ -112,6 +112,8 @@ class TrainConfig:
             object.__setattr__(self, "checkpoint_dir", str(self.checkpoint_dir))
         if not 0 <= self.warmup_ratio < 1 or not 0 <= self.lora_dropout < 1:
             raise ValueError("warmup_ratio and lora_dropout must be in [0, 1)")
+        if self.head_rows == "all" and not self.refit_head:
+            raise ValueError("head_rows='all' needs refit_head=True: only a refitted head can learn the validation rows")
         if self.head_init not in ("baseline", "random"):
             raise ValueError(f"head_init must be 'baseline' or 'random', got {self.head_init!r}")
         if self.max_length is not None and self.max_length < 8:

@@ -46,7 +46,13 @@ MIN_LOSS_DELTA = 1e-4
 
 
 def _better(score: tuple[float, float], best: tuple[float, float]) -> bool:
-    """A higher validation macro-F1, or the same one with a clearly lower validation loss."""
+    """A higher validation macro-F1, or the same one with a clearly lower validation loss.
+
+    Scores are (macro-F1, -loss).
+
+    >>> _better((0.8, -0.50000001), (0.8, -0.5)), _better((0.8, -0.49), (0.8, -0.5)), _better((0.9, -1.0), (0.8, -0.5))
+    (False, True, True)
+    """
     return score[0] > best[0] or (score[0] == best[0] and score[1] > best[1] + MIN_LOSS_DELTA)
 
 

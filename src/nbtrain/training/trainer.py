@@ -38,7 +38,7 @@ from nbtrain.training.network import EncoderClassifier, add_lora, run_batches
 from nbtrain.training.result import TrainResult
 
 # Settings that may differ between a run and its resumption; any other difference is refused.
-RESUMABLE_CHANGES = frozenset({"epochs", "patience", "checkpoint_dir", "device"})
+RESUMABLE_CHANGES = frozenset({"epochs", "patience", "checkpoint_dir", "device", "head_rows"})
 
 
 def train(
@@ -79,6 +79,9 @@ def train(
     centroids = class_centroids(frozen, dataset.train["label"].tolist(), labels)
     loop = TrainingLoop(network, centroids, tokenizer, max_length, dataset, config, callbacks, stop, started)
     loop.run(checkpoint)
+    # Drop the mixed-precision wrapper Accelerate put on forward (a GPU run): the returned model, its
+    # final head's fit and a reloaded copy then all embed alike.
+    network = loop.accelerator.unwrap_model(network, keep_fp32_wrapper=False)
     network.load_state_dict(loop.best_state, strict=False)
     network.eval()
     selected_network, final_network, validation = _final_heads(network, tokenizer, max_length, dataset, config)
@@ -86,8 +89,9 @@ def train(
     seconds = time.perf_counter() - started
     metrics: dict[str, Any] = {
         "best_epoch": loop.best_epoch,
-        "validation": {"accuracy": validation.accuracy, "macro_f1": validation.macro_f1},
-        "head_rows": "train" if final_network is selected_network else "train+validation",
+        # of the head fitted on training rows only (result.selected), whatever rows the final head saw
+        "validation": {"accuracy": validation.accuracy, "macro_f1": validation.macro_f1, "head_rows": "train"},
+        "head_rows": "train",
         "train_seconds": seconds,
         "stopped": loop.stop_reason,
         "steps": len(loop.steps),
@@ -96,7 +100,10 @@ def train(
         "mixed_precision": loop.accelerator.mixed_precision,
     }
     selected = TrainedModel(selected_network, tokenizer, labels, config, max_length, metrics)
-    model = selected if final_network is selected_network else TrainedModel(final_network, tokenizer, labels, config, max_length, metrics)
+    model = selected
+    if final_network is not selected_network:
+        final_metrics = metrics | {"head_rows": "train+validation"}
+        model = TrainedModel(final_network, tokenizer, labels, config, max_length, final_metrics)
     result = TrainResult(
         model=model,
         selected=selected,

@@ -45,6 +45,11 @@ class ComparisonView(widgets.VBox):
             "<p>Baseline: logistic regression on frozen embeddings, C chosen by cross-validation. "
             f"Scores on rows neither model was fitted on ({fits}). Plots: the {shown} rows"
             + (", test rows as triangles." if len(splits) > 1 else ".")
+            + (
+                " The validation rows show the head fitted without them; the final model (Try it, classify) learnt them too."
+                if any(s.fitted_on != "train" for s in splits.values())
+                else ""
+            )
             + "</p>"
         )
         super().__init__([widgets.HTML(note + score_table_html(table)), self.explorer])
