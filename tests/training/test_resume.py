@@ -106,6 +106,15 @@ def test_a_resumed_run_may_train_for_more_epochs(tiny_model_dir, dataset, unbrok
     assert list(longer.history["epoch"]) == [0, 1, 2, 3, 4]
 
 
+def test_a_resumed_run_may_fit_its_final_head_on_other_rows(tiny_model_dir, dataset, unbroken, tmp_path):
+    # head_rows acts after the training loop, so a finished run may be resumed just to change it
+    shutil.copytree(unbroken.model.config.checkpoint_dir, tmp_path, dirs_exist_ok=True)
+    assert unbroken.model is not unbroken.selected
+    kept = train(dataset, config(tiny_model_dir, tmp_path, head_rows="train"), resume_from=tmp_path)
+    assert kept.model is kept.selected
+    assert list(kept.history["epoch"]) == list(unbroken.history["epoch"])
+
+
 def test_a_checkpoint_holds_adapters_head_and_optimiser_not_the_base_model(unbroken):
     folder = unbroken.model.config.checkpoint_dir
     from safetensors import safe_open

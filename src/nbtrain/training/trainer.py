@@ -120,7 +120,7 @@ def train(
     return result
 
 
-def head_on_all_rows(config: TrainConfig, dataset: Dataset) -> bool:
+def _head_on_all_rows(config: TrainConfig, dataset: Dataset) -> bool:
     """Whether the final head learns from the validation rows too (``config.head_rows``)."""
     if not config.refit_head or config.head_rows == "train":
         return False
@@ -145,7 +145,7 @@ def _final_heads(
         val_logits = fitted.logits(val_vectors)
     predicted = [dataset.labels[i] for i in val_logits.argmax(axis=1)]
     validation = score_predictions(val_labels, predicted, dataset.labels)
-    if not head_on_all_rows(config, dataset):
+    if not _head_on_all_rows(config, dataset):
         return network, network, validation
     every = fit_baseline(
         np.vstack([train_vectors, val_vectors]), train_labels + val_labels, seed=config.seed, class_weight=config.class_weight
