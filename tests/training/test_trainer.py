@@ -163,6 +163,34 @@ def test_training_is_reproducible_with_a_seed(tiny_model_dir, dataset):
     assert np.allclose(a.model.embed(texts), b.model.embed(texts), atol=1e-6)
 
 
+def test_long_batches_recompute_activations_with_the_same_gradients(tiny_model_dir, dataset, monkeypatch):
+    from transformers.models.bert import modeling_bert
+
+    calls = {"n": 0}
+    original = modeling_bert.BertIntermediate.forward
+
+    def counted(self, hidden):
+        calls["n"] += 1
+        return original(self, hidden)
+
+    monkeypatch.setattr(modeling_bert.BertIntermediate, "forward", counted)
+
+    def run(budget):
+        calls["n"] = 0
+        result = train(dataset, config(tiny_model_dir, epochs=2, recompute_above_tokens=budget))
+        return result, calls["n"]
+
+    kept, kept_calls = run(None)
+    recomputed, recomputed_calls = run(1)  # every batch is over one token
+    _, untouched_calls = run(10_000)  # no batch of these short texts is
+    steps, layers = len(kept.steps), 2
+    assert recomputed_calls == kept_calls + steps * layers  # one more forward pass per training step
+    assert untouched_calls == kept_calls
+    assert np.allclose(recomputed.steps["loss"], kept.steps["loss"], atol=1e-6)
+    texts = dataset.validation["text"].tolist()
+    assert np.allclose(recomputed.model.embed(texts), kept.model.embed(texts), atol=1e-5)
+
+
 def test_baseline_initialised_head_starts_at_the_baseline(tiny_model_dir, dataset):
     from nbtrain.embed.encoder import Encoder
     from nbtrain.workflow import fit_dataset_baseline
@@ -200,6 +228,8 @@ def test_config_validates_itself():
         TrainConfig(learning_rate=2.0)
     with pytest.raises(ValueError, match="head_init"):
         TrainConfig(head_init="zeros")
+    with pytest.raises(ValueError, match="recompute_above_tokens must be at least 1 or None, got 0"):
+        TrainConfig(recompute_above_tokens=0)
     cfg = TrainConfig(target_modules=["query", "value"])
     assert cfg.target_modules == ("query", "value")
     assert TrainConfig.from_dict({**cfg.to_dict(), "unknown": 1}) == cfg

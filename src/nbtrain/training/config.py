@@ -45,6 +45,11 @@ class TrainConfig:
     came from a validation file, which a user keeps apart to evaluate on. Validation scores always
     describe the head fitted without them (``TrainResult.selected``).
 
+    A batch of more than ``recompute_above_tokens`` tokens (rows × its longest text) keeps only
+    each layer's input and recomputes the rest in the backward pass (activation checkpointing):
+    the same gradients, in a fraction of the memory, at the cost of one more forward pass. A few
+    long texts then no longer set the run's peak memory; ``None`` keeps every activation.
+
     ``epochs=None`` (the default) trains for at least :data:`MIN_EPOCHS` epochs and at least
     :data:`MIN_STEPS` optimiser steps, at most :data:`MAX_EPOCHS` epochs (see :func:`auto_epochs`):
     on 250 rows, four epochs are 52 small steps, too few for the adapters to move (docs/training.md).
@@ -69,6 +74,7 @@ class TrainConfig:
     lora_dropout: float = 0.1
     target_modules: str | tuple[str, ...] = "all-linear"
     max_length: int | None = None
+    recompute_above_tokens: int | None = 1024
     patience: int = 3
     objective: str = "both"
     embedding_loss: str = "proxy"
@@ -116,6 +122,8 @@ class TrainConfig:
             raise ValueError("head_rows='all' needs refit_head=True: only a refitted head can learn the validation rows")
         if self.head_init not in ("baseline", "random"):
             raise ValueError(f"head_init must be 'baseline' or 'random', got {self.head_init!r}")
+        if self.recompute_above_tokens is not None and self.recompute_above_tokens < 1:
+            raise ValueError(f"recompute_above_tokens must be at least 1 or None, got {self.recompute_above_tokens}")
         if self.max_length is not None and self.max_length < 8:
             raise ValueError(f"max_length must be at least 8 tokens, got {self.max_length}")
         if not self.target_modules:

@@ -24,7 +24,12 @@ from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSign
 from nbtrain.training.checkpoint import Checkpoint, save_checkpoint
 from nbtrain.training.config import TrainConfig, auto_epochs
 from nbtrain.training.losses import class_centroids, class_weights, embedding_loss
-from nbtrain.training.network import EncoderClassifier, run_batches
+from nbtrain.training.network import (
+    EncoderClassifier,
+    prepare_checkpointing,
+    run_batches,
+    use_checkpointing,
+)
 
 
 def make_accelerator(device: str | None) -> Any:
@@ -114,6 +119,9 @@ class TrainingLoop:
             weight_decay=cfg.weight_decay,
         )
         model, optimizer = acc.prepare(self.network, optimizer)
+        budget = cfg.recompute_above_tokens
+        if budget is not None and not prepare_checkpointing(self.network.encoder):
+            budget = None  # an architecture without activation checkpointing keeps every activation
         if checkpoint is None:
             self._validate(epoch=0, step=0, train_loss=float("nan"))
             step, first_epoch, skip = 0, 1, 0
@@ -140,6 +148,8 @@ class TrainingLoop:
             for batch_idx in batches[acc.process_index :: acc.num_processes][skip:]:
                 tick = time.perf_counter()
                 batch = self.tokenizer.pad({"input_ids": [ids[i] for i in batch_idx]}, return_tensors="pt").to(acc.device)
+                if budget is not None:
+                    use_checkpointing(self.network.encoder, batch["input_ids"].numel() > budget)
                 loss = self._loss(model, batch, self.train_targets[batch_idx].to(acc.device))
                 optimizer.zero_grad(set_to_none=True)
                 acc.backward(loss)

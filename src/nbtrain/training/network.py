@@ -54,6 +54,48 @@ def add_lora(base: nn.Module, rank: int, alpha: int, dropout: float, targets: st
     return model
 
 
+def prepare_checkpointing(encoder: nn.Module) -> bool:
+    """Set the encoder up for activation checkpointing, switched off until :func:`use_checkpointing`.
+
+    Returns False when the architecture has none. Non-reentrant checkpointing replays dropout with
+    the same random state, so a checkpointed step computes the same gradients, in less memory.
+    """
+    model = _transformers_model(encoder)
+    if not getattr(model, "supports_gradient_checkpointing", False):
+        return False
+    # An encoder caches nothing; saying so spares a warning about caching under checkpointing.
+    if hasattr(model.config, "use_cache"):
+        model.config.use_cache = False
+    kwargs = {"use_reentrant": False}
+    if hasattr(model, "activation_checkpointing_enable"):  # transformers 5
+        model.activation_checkpointing_enable(activation_checkpointing_kwargs=kwargs)
+    else:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
+    # Enabling also hooks the input embeddings to require gradients, which only reentrant
+    # checkpointing needs: without the hook, backward stops at the first adapter, as before.
+    if getattr(model, "_require_grads_hooks", None) or hasattr(model, "_require_grads_hook"):
+        model.disable_input_require_grads()
+    use_checkpointing(encoder, False)
+    return True
+
+
+def use_checkpointing(encoder: nn.Module, on: bool) -> None:
+    """Switch prepared activation checkpointing on or off for the next forward pass.
+
+    Sets the flag transformers' own enable/disable set (on the layers in transformers 5, on the
+    layer stack in 4.x) without their side effects, so it can change from batch to batch.
+    """
+    for module in _transformers_model(encoder).modules():
+        if hasattr(module, "gradient_checkpointing"):
+            module.gradient_checkpointing = on
+
+
+def _transformers_model(encoder: nn.Module) -> Any:
+    """The transformers model inside a peft wrapper (or the model itself)."""
+    get_base = getattr(encoder, "get_base_model", None)
+    return get_base() if callable(get_base) else encoder
+
+
 @contextmanager
 def quiet_peft() -> Iterator[None]:
     """Hide a deprecation warning peft triggers in transformers 5: nothing a user can act on."""

@@ -38,7 +38,7 @@ from nbtrain.training.network import EncoderClassifier, add_lora, run_batches
 from nbtrain.training.result import TrainResult
 
 # Settings that may differ between a run and its resumption; any other difference is refused.
-RESUMABLE_CHANGES = frozenset({"epochs", "patience", "checkpoint_dir", "device", "head_rows"})
+RESUMABLE_CHANGES = frozenset({"epochs", "patience", "checkpoint_dir", "device", "head_rows", "recompute_above_tokens"})
 
 
 def train(
