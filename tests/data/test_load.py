@@ -135,6 +135,17 @@ def test_automatic_split_is_stratified_seeded_and_keeps_duplicates_together():
     assert set(other.validation["text"]) != set(ds.validation["text"])
 
 
+def test_a_label_with_one_text_trains_but_is_not_validated():
+    frame = pd.DataFrame({"text": [f"t{i}" for i in range(20)] + ["only"], "label": ["a", "b"] * 10 + ["c"]})
+    ds = nbtrain.load_frame(frame, min_examples=1)
+    assert ds.labels == ("a", "b", "c")
+    assert "only" in set(ds.train["text"])
+    assert set(ds.validation["label"]) == {"a", "b"}
+    assert len(ds.train) + len(ds.validation) == 21
+    with pytest.raises(nbtrain.DataError, match="too few unique texts"):
+        nbtrain.load_frame(pd.DataFrame({"text": ["x", "y"], "label": ["a", "b"]}), min_examples=1)
+
+
 def test_dataframe_numeric_labels_with_missing_values():
     frame = pd.DataFrame({"review": [f"text {i}" for i in range(13)], "stars": [1.0, 2.0] * 6 + [None]})
     ds = nbtrain.load_frame(frame, text_column="review", label_column="stars")

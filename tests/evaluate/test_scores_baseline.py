@@ -48,3 +48,14 @@ def test_folds_shrink_for_small_classes():
     x = np.random.default_rng(0).normal(size=(7, 4))
     base = fit_baseline(x, ["a", "a", "a", "a", "b", "b", "b"])
     assert base.labels == ("a", "b")
+
+
+def test_few_shot_labels_fit_without_sklearn_warnings():
+    # banking77 at 250 rows: many labels, some with one row, more labels than half the rows
+    import warnings
+
+    x = np.random.default_rng(0).normal(size=(9, 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        base = fit_baseline(x, ["a", "a", "b", "b", "c", "c", "d", "e", "f"])
+    assert base.labels == ("a", "b", "c", "d", "e", "f")

@@ -8,6 +8,7 @@ classification head, so training begins where the baseline ends.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -71,7 +72,12 @@ def fit_baseline(
         cv=StratifiedKFold(n_splits=k, shuffle=True, random_state=seed),
         n_jobs=1,
     )
-    search.fit(embeddings, y)
+    with warnings.catch_warnings():
+        # Few rows per label are expected here, not a mistake to warn about: folds already shrink
+        # to the rarest label, and labels are classes however many there are per row.
+        warnings.filterwarnings("ignore", message="The least populated class in y", category=UserWarning)
+        warnings.filterwarnings("ignore", message="The number of unique classes is greater than 50%", category=UserWarning)
+        search.fit(embeddings, y)
     model = search.best_estimator_
     weights, bias = model.coef_, model.intercept_
     if len(names) == 2:
