@@ -5,7 +5,8 @@ from ../shared/data, every method trains on the same N rows and is scored on the
 test file (bench_common). The anchor rows (baseline, SetFit, full fine-tune) come from
 benchmarks/anchors.py in its own venv and are cached in benchmarks/anchors.json with the versions
 and settings that made them: only missing anchors run, unless ``--refresh``. nbtrain's rows run
-every time, each in a fresh subprocess so that its peak memory is its own.
+every time, each in a fresh subprocess so that its peak memory is its own. Each run writes its
+rows to benchmarks/results/train_bench-<date-time>.json (not committed) and prints the table.
 
     python benchmarks/train_bench.py                    # the whole table
     python benchmarks/train_bench.py --quick            # sst2 at N=250
@@ -176,7 +177,10 @@ def main() -> int:
                 rows.append(run_json([sys.executable, __file__, "--cell", name, str(n), "--config", args.config]))
                 print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "train_bench.json").write_text(json.dumps(rows, indent=1))
+    # One file per run: an --only-anchors run must not overwrite the nbtrain rows of an earlier one.
+    out = RESULTS / f"train_bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(rows, indent=1))
+    print(f"rows written to {out.relative_to(HERE.parent)}", file=sys.stderr)
     print(table(rows))
     for line in goals(rows):
         print(line)
