@@ -27,8 +27,8 @@ from nbtrain.training.losses import class_centroids, class_weights, embedding_lo
 from nbtrain.training.network import (
     EncoderClassifier,
     prepare_checkpointing,
+    recomputing,
     run_batches,
-    use_checkpointing,
 )
 
 
@@ -148,11 +148,11 @@ class TrainingLoop:
             for batch_idx in batches[acc.process_index :: acc.num_processes][skip:]:
                 tick = time.perf_counter()
                 batch = self.tokenizer.pad({"input_ids": [ids[i] for i in batch_idx]}, return_tensors="pt").to(acc.device)
-                if budget is not None:
-                    use_checkpointing(self.network.encoder, batch["input_ids"].numel() > budget)
-                loss = self._loss(model, batch, self.train_targets[batch_idx].to(acc.device))
-                optimizer.zero_grad(set_to_none=True)
-                acc.backward(loss)
+                long_batch = budget is not None and batch["input_ids"].numel() > budget
+                with recomputing(self.network.encoder, long_batch):
+                    loss = self._loss(model, batch, self.train_targets[batch_idx].to(acc.device))
+                    optimizer.zero_grad(set_to_none=True)
+                    acc.backward(loss)
                 optimizer.step()
                 schedule.step()
                 step, stepped = step + 1, stepped + 1

@@ -55,7 +55,7 @@ def add_lora(base: nn.Module, rank: int, alpha: int, dropout: float, targets: st
 
 
 def prepare_checkpointing(encoder: nn.Module) -> bool:
-    """Set the encoder up for activation checkpointing, switched off until :func:`use_checkpointing`.
+    """Set the encoder up for activation checkpointing, switched off outside :func:`recomputing`.
 
     Returns False when the architecture has none. Non-reentrant checkpointing replays dropout with
     the same random state, so a checkpointed step computes the same gradients, in less memory.
@@ -75,16 +75,27 @@ def prepare_checkpointing(encoder: nn.Module) -> bool:
     # checkpointing needs: without the hook, backward stops at the first adapter, as before.
     if getattr(model, "_require_grads_hooks", None) or hasattr(model, "_require_grads_hook"):
         model.disable_input_require_grads()
-    use_checkpointing(encoder, False)
+    _set_checkpointing(encoder, False)
     return True
 
 
-def use_checkpointing(encoder: nn.Module, on: bool) -> None:
-    """Switch prepared activation checkpointing on or off for the next forward pass.
+@contextmanager
+def recomputing(encoder: nn.Module, on: bool) -> Iterator[None]:
+    """Prepared activation checkpointing on for the passes inside when ``on``, off again after.
 
     Sets the flag transformers' own enable/disable set (on the layers in transformers 5, on the
     layer stack in 4.x) without their side effects, so it can change from batch to batch.
     """
+    if on:
+        _set_checkpointing(encoder, True)
+    try:
+        yield
+    finally:
+        if on:
+            _set_checkpointing(encoder, False)
+
+
+def _set_checkpointing(encoder: nn.Module, on: bool) -> None:
     for module in _transformers_model(encoder).modules():
         if hasattr(module, "gradient_checkpointing"):
             module.gradient_checkpointing = on
