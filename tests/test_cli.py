@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from nbtrain import cli
 from nbtrain.cli import main
 
 
@@ -103,7 +104,21 @@ def test_train_writes_a_checkpoint_and_resume_carries_it_on(capsys, train_csv, t
 def test_objective_and_class_weight_options_reach_the_config(capsys, train_csv, tmp_path, tiny_model_dir):
     out_dir = tmp_path / "run"
     options = ["--objective", "classification", "--class-weight", "balanced", "--head-rows", "train", "--epochs", "1", "--min-examples", "3"]
+    options += ["--recompute-above-tokens", "8"]
     code, _, _ = run_cli(capsys, "train", str(train_csv), "--out", str(out_dir), "--model", str(tiny_model_dir), "--json", *options)
     assert code == 0
     config = json.loads((out_dir / "model" / "nbtrain.json").read_text())["config"]
-    assert (config["objective"], config["class_weight"], config["head_rows"]) == ("classification", "balanced", "train")
+    chosen = (config["objective"], config["class_weight"], config["head_rows"], config["recompute_above_tokens"])
+    assert chosen == ("classification", "balanced", "train", 8)
+
+
+@pytest.mark.parametrize(("given", "expected"), [([], 1024), (["--recompute-above-tokens", "off"], None)])
+def test_recompute_option_defaults_and_off(given, expected):
+    args = cli._parser().parse_args(["train", "data.csv", "--out", "run", *given])
+    assert cli._config(args).recompute_above_tokens == expected
+
+
+def test_recompute_option_rejects_a_bad_budget(capsys):
+    with pytest.raises(SystemExit):
+        cli._parser().parse_args(["train", "data.csv", "--out", "run", "--recompute-above-tokens", "0"])
+    assert "positive number of tokens or 'off'" in capsys.readouterr().err

@@ -99,8 +99,24 @@ def _training_options(p: argparse.ArgumentParser) -> None:
         choices=["auto", "train", "all"],
         help="rows the final head is fitted on (default auto: training + validation rows when validation was split off)",
     )
+    p.add_argument(
+        "--recompute-above-tokens",
+        type=_token_budget,
+        metavar="TOKENS|off",
+        help="recompute the activations of batches over this many padded tokens, to save memory "
+        "(default 1024; 'off' keeps every activation)",
+    )
     p.add_argument("--resume", action="store_true", help="carry on from OUT/checkpoint (a stopped or crashed run)")
     p.add_argument("--seed", type=int, default=0)
+
+
+def _token_budget(value: str) -> int | str:
+    """A positive token count, or 'off' (kept as a word so that it differs from 'not given')."""
+    if value == "off":
+        return value
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of tokens or 'off', got {value!r}")
+    return int(value)
 
 
 def _column(value: str | None) -> str | int | None:
@@ -133,10 +149,14 @@ def _config(args: argparse.Namespace) -> Any:
         "embedding_loss": args.embedding_loss,
         "class_weight": args.class_weight,
         "head_rows": args.head_rows,
+        "recompute_above_tokens": args.recompute_above_tokens,
         "checkpoint_dir": str(Path(args.out) / "checkpoint"),
         "seed": args.seed,
     }
-    return TrainConfig(**{k: v for k, v in chosen.items() if v is not None})
+    settings = {k: v for k, v in chosen.items() if v is not None}
+    if settings.get("recompute_above_tokens") == "off":
+        settings["recompute_above_tokens"] = None
+    return TrainConfig(**settings)
 
 
 def _demo(args: argparse.Namespace) -> int:
