@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 
-def test_accelerate_launch_trains_on_two_processes(tmp_path, tiny_model_dir):
+# The second run recomputes every batch's activations (activation checkpointing under DDP).
+@pytest.mark.parametrize("extra", [[], ["--recompute-above-tokens", "1"]], ids=["keep-activations", "recompute"])
+def test_accelerate_launch_trains_on_two_processes(tmp_path, tiny_model_dir, extra):
     from textdata import make_texts
 
     accelerate = Path(sys.executable).with_name("accelerate")
@@ -28,7 +30,7 @@ def test_accelerate_launch_trains_on_two_processes(tmp_path, tiny_model_dir):
         str(accelerate), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
         "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", "0",
         "-m", "nbtrain.cli", "train", str(train_csv), "--out", str(out), "--model", str(tiny_model_dir),
-        "--epochs", "2", "--batch-size", "8", "--json",
+        "--epochs", "2", "--batch-size", "8", "--json", *extra,
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
