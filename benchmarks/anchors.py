@@ -20,6 +20,7 @@ import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,8 +30,11 @@ from bench_common import load_average, peak_rss_mb, sample, scores, tuned_logist
 # SetFit as its paper runs it; at N=1,000 its 20 iterations would take ~45 min here, so 5 (the
 # issue's budget), and the table says so.
 SETFIT_ITERATIONS = {250: 20, 1000: 5}
-# Full fine-tune: all weights, mean pooling, linear head, cross-entropy; Trainer-style defaults.
-FULL_FT = {"learning_rate": 5e-5, "epochs": 4, "batch_size": 16, "warmup_ratio": 0.1, "weight_decay": 0.01, "max_length": 128}
+# Full fine-tune: all weights, mean pooling, linear head, cross-entropy; Trainer-style defaults, and
+# the learning rate chosen on held-out rows from the old default (5e-5), the rate
+# ../shared/data/README.md measured (1e-4) and twice that.
+FULL_FT_RATES = (5e-5, 1e-4, 2e-4)
+FULL_FT = {"epochs": 4, "batch_size": 16, "warmup_ratio": 0.1, "weight_decay": 0.01, "max_length": 128}
 
 
 def model_path() -> str:
@@ -81,13 +85,64 @@ def setfit(train: list[str], labels: list[str], test: list[str], seed: int, n: i
 
 
 def full_finetune(train: list[str], labels: list[str], test: list[str], seed: int) -> tuple[dict, list[str], np.ndarray]:
-    """Every weight trained with a cross-entropy head; scored, like the others, with a tuned LR head."""
+    """Every weight trained with a cross-entropy head, its learning rate tuned as a careful user would.
+
+    Each rate of FULL_FT_RATES trains on 80 % of the rows (per label; a label's only rows stay in
+    training) and is scored by its cross-entropy head's macro-F1 on the rest; the best rate then
+    trains on every row. Scored, like the other methods, with a tuned logistic-regression head.
+    The seconds count the search and the final run, as the user pays for both.
+    """
+    from sklearn.metrics import f1_score
+
+    started = time.perf_counter()
+    fit_rows, held_rows = _holdout(labels, seed)
+    search = {}
+    for rate in FULL_FT_RATES:
+        seed_everything(seed)
+        encode, predict = _finetune([train[i] for i in fit_rows], [labels[i] for i in fit_rows], rate, seed)
+        held_truth = [labels[i] for i in held_rows]
+        held_pred = predict(encode([train[i] for i in held_rows]))
+        search[str(rate)] = float(f1_score(held_truth, held_pred, labels=sorted(set(held_truth)), average="macro", zero_division=0))
+    rate = float(max(search, key=lambda r: (search[r], -float(r))))  # a tie goes to the lower rate
+    seed_everything(seed)
+    final_started = time.perf_counter()
+    encode, predict = _finetune(train, labels, rate, seed)
+    head, c = tuned_logistic_regression(encode(train), labels, seed)
+    now = time.perf_counter()
+    z = encode(test)
+    info = {
+        "seconds": now - started,
+        "final_run_seconds": now - final_started,
+        "C": c,
+        **FULL_FT,
+        "learning_rate": rate,
+        "held_out_macro_f1_by_rate": search,
+        "held_out_rows": len(held_rows),
+        "ce_head_predictions": predict(z),
+    }
+    return info, list(head.predict(z)), z
+
+
+def _holdout(labels: list[str], seed: int, fraction: float = 0.2) -> tuple[list[int], list[int]]:
+    """Row indices to fit and to hold out: round(fraction × count) rows of each label held out."""
+    rng = np.random.default_rng(seed)
+    fit, held = [], []
+    for label in sorted(set(labels)):
+        rows = [i for i, y in enumerate(labels) if y == label]
+        rng.shuffle(rows)
+        k = round(fraction * len(rows))
+        held += rows[:k]
+        fit += rows[k:]
+    return sorted(fit), sorted(held)
+
+
+def _finetune(train: list[str], labels: list[str], rate: float, seed: int) -> tuple[Any, Any]:
+    """Train all weights and a linear head; return an encoder of texts and the head's predictor."""
     import torch
     from torch import nn
     from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
 
     cfg = FULL_FT
-    started = time.perf_counter()
     tokenizer = AutoTokenizer.from_pretrained(model_path())
     body = AutoModel.from_pretrained(model_path())
     names = sorted(set(labels))
@@ -101,7 +156,7 @@ def full_finetune(train: list[str], labels: list[str], test: list[str], seed: in
         return nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9), dim=-1)
 
     steps = -(-len(train) // cfg["batch_size"]) * cfg["epochs"]
-    optimizer = torch.optim.AdamW([*body.parameters(), *head.parameters()], lr=cfg["learning_rate"], weight_decay=cfg["weight_decay"])
+    optimizer = torch.optim.AdamW([*body.parameters(), *head.parameters()], lr=rate, weight_decay=cfg["weight_decay"])
     schedule = get_linear_schedule_with_warmup(optimizer, int(cfg["warmup_ratio"] * steps), steps)
     generator = torch.Generator().manual_seed(seed)
     body.train()
@@ -120,12 +175,11 @@ def full_finetune(train: list[str], labels: list[str], test: list[str], seed: in
         with torch.no_grad():
             return torch.cat([embed(texts[i : i + 64]) for i in range(0, len(texts), 64)]).numpy()
 
-    lr, c = tuned_logistic_regression(encode(train), labels, seed)
-    seconds = time.perf_counter() - started
-    z = encode(test)
-    with torch.no_grad():
-        ce_head = [names[i] for i in head(torch.from_numpy(z)).argmax(1).tolist()]
-    return {"seconds": seconds, "C": c, **cfg, "ce_head_predictions": ce_head}, list(lr.predict(z)), z
+    def predict(z: np.ndarray) -> list[str]:
+        with torch.no_grad():
+            return [names[i] for i in head(torch.from_numpy(z)).argmax(1).tolist()]
+
+    return encode, predict
 
 
 def versions() -> dict[str, str]:

@@ -10,7 +10,8 @@ rows to benchmarks/results/train_bench-<date-time>.json (not committed) and prin
 
     python benchmarks/train_bench.py                    # the whole table
     python benchmarks/train_bench.py --quick            # sst2 at N=250
-    python benchmarks/train_bench.py --refresh          # recompute the anchors too (about 1.5 h)
+    python benchmarks/train_bench.py --refresh          # recompute the anchors too (about 2 h)
+    python benchmarks/train_bench.py --only-anchors --refresh full_finetune   # recompute one method
     python benchmarks/train_bench.py --only-anchors     # fill the anchor cache, no nbtrain rows
     python benchmarks/train_bench.py --only-nbtrain     # nbtrain rows, with whatever anchors are cached
     python benchmarks/train_bench.py --config '{"epochs": 6}'   # nbtrain rows with other settings
@@ -151,7 +152,9 @@ def main() -> int:
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--quick", action="store_true", help="sst2 at N=250 only")
-    parser.add_argument("--refresh", action="store_true", help="recompute the cached anchor rows")
+    parser.add_argument(
+        "--refresh", nargs="*", choices=ANCHORS, metavar="METHOD", help="recompute the cached anchor rows (all, or these methods)"
+    )
     parser.add_argument("--only-anchors", action="store_true", help="fill the anchor cache; no nbtrain rows")
     parser.add_argument("--only-nbtrain", action="store_true", help="run no anchor; show the cached ones")
     parser.add_argument("--config", default="{}", help="TrainConfig fields as JSON (default: nbtrain's defaults)")
@@ -164,6 +167,10 @@ def main() -> int:
         print(f"no shared data at {DATA}; nothing to benchmark", file=sys.stderr)
         return 1
     datasets, sizes = (["sst2"], [250]) if args.quick else (args.datasets, args.sizes)
+
+    def refreshed(method: str) -> bool:
+        return args.refresh is not None and (not args.refresh or method in args.refresh)
+
     rows = []
     for n in sizes:
         for name in datasets:
@@ -171,7 +178,7 @@ def main() -> int:
             if args.only_nbtrain:
                 rows += [r for m in ANCHORS if (r := load_anchors().get(f"{m}/{name}/{n}"))]
             else:
-                rows += [anchor(method, name, n, args.refresh) for method in ANCHORS]
+                rows += [anchor(method, name, n, refreshed(method)) for method in ANCHORS]
             if not args.only_anchors:
                 print("  nbtrain ...", file=sys.stderr, flush=True)
                 rows.append(run_json([sys.executable, __file__, "--cell", name, str(n), "--config", args.config]))
