@@ -156,6 +156,7 @@ def test_a_half_written_checkpoint_is_refused(unbroken, tmp_path):
 def test_checkpoint_tensors_round_trip(unbroken):
     checkpoint = load_checkpoint(unbroken.model.config.checkpoint_dir)
     assert checkpoint.torch_rng.dtype == torch.uint8
-    assert set(checkpoint.best_weights) <= set(checkpoint.weights)
+    assert checkpoint.kept_weights, "the weights of the epochs that may still be kept"
+    assert all(set(state) == set(checkpoint.weights) - {"proxies"} for state in checkpoint.kept_weights.values())
     assert checkpoint.optimizer["state"], "Adam's moments are saved"
     assert all(g["lr"] >= 0 for g in checkpoint.optimizer["param_groups"])

@@ -23,7 +23,7 @@ def fake_runner(steps: int = 20, gate: threading.Event | None = None):
                 cb.on_step(event)
             if step % 10 == 0 or stop.is_set():
                 for cb in callbacks:
-                    cb.on_epoch(EpochEvent(step // 10, step, 0.5, 0.4, 0.8, 0.5 + step / 100, True, step * 0.1))
+                    cb.on_epoch(EpochEvent(step // 10, step, 0.5, 0.4, 0.8, 0.5 + step / 100, step // 10, step * 0.1))
             if stop.is_set():
                 return {"stopped_at": step}
         return {"stopped_at": None}

@@ -44,7 +44,7 @@ class EpochEvent:
     val_loss: float
     val_accuracy: float
     val_macro_f1: float
-    best: bool
+    kept_epoch: int  # the epoch training would keep if it ended now (this one or an earlier one)
     elapsed: float
 
 
@@ -100,7 +100,7 @@ class PrintProgress(Callback):
             )
 
     def on_epoch(self, event: EpochEvent) -> None:
-        mark = " *best" if event.best else ""
+        mark = " *best" if event.kept_epoch == event.epoch else f"  (keeping epoch {event.kept_epoch})"
         print(
             f"\r  epoch {event.epoch}: val macro-F1 {event.val_macro_f1:.4f}  "
             f"accuracy {event.val_accuracy:.4f}  loss {event.val_loss:.4f}{mark}" + " " * 20,

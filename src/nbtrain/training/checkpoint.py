@@ -1,7 +1,7 @@
 """Checkpoints a stopped or crashed run resumes from: adapters, head and optimiser, not the base model.
 
 Written after every validation pass into one folder: ``state.safetensors`` (tensors: the trainable
-weights now and at the best epoch, the optimiser's moments, torch's random state) and
+weights now and at each epoch that may still be kept, the optimiser's moments, torch's random state) and
 ``checkpoint.json`` (where the run was, its history, settings and labels). No pickle: a checkpoint
 from someone else cannot run code when loaded. Each file is written beside the old one and renamed
 over it, and the JSON names the step the tensors belong to, so a crash mid-write cannot leave a
@@ -20,7 +20,7 @@ import torch
 
 STATE_FILE = "state.safetensors"
 META_FILE = "checkpoint.json"
-FORMAT = 1
+FORMAT = 2  # 2: the weights of every epoch that may still be kept, not of one best epoch
 
 
 @dataclass
@@ -29,15 +29,12 @@ class Checkpoint:
 
     epoch: int
     step: int
-    best_epoch: int
-    best_score: tuple[float, float]  # (validation macro-F1, -validation loss): higher is better
-    since_best: int
-    history: list[dict[str, Any]]
+    history: list[dict[str, Any]]  # the validation scores, from which the kept epoch is chosen again
     steps: list[list[float]]
     labels: list[str]
     config: dict[str, Any]
     weights: dict[str, torch.Tensor]
-    best_weights: dict[str, torch.Tensor]
+    kept_weights: dict[int, dict[str, torch.Tensor]]  # epoch: weights, for each epoch that may be kept
     optimizer: dict[str, Any]
     torch_rng: torch.Tensor = field(default_factory=torch.get_rng_state)
 
@@ -49,7 +46,7 @@ def save_checkpoint(folder: str | os.PathLike[str], checkpoint: Checkpoint) -> P
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     tensors = {f"weights.{k}": v for k, v in checkpoint.weights.items()}
-    tensors |= {f"best.{k}": v for k, v in checkpoint.best_weights.items()}
+    tensors |= {f"kept.{epoch}.{k}": v for epoch, state in checkpoint.kept_weights.items() for k, v in state.items()}
     moments, groups = _split_optimizer(checkpoint.optimizer)
     tensors |= moments
     tensors["rng.torch"] = checkpoint.torch_rng
@@ -59,9 +56,6 @@ def save_checkpoint(folder: str | os.PathLike[str], checkpoint: Checkpoint) -> P
         "format": FORMAT,
         "epoch": checkpoint.epoch,
         "step": checkpoint.step,
-        "best_epoch": checkpoint.best_epoch,
-        "best_score": list(checkpoint.best_score),
-        "since_best": checkpoint.since_best,
         "history": checkpoint.history,
         "steps": checkpoint.steps,
         "labels": checkpoint.labels,
@@ -89,15 +83,12 @@ def load_checkpoint(folder: str | os.PathLike[str]) -> Checkpoint:
     return Checkpoint(
         epoch=meta["epoch"],
         step=meta["step"],
-        best_epoch=meta["best_epoch"],
-        best_score=(meta["best_score"][0], meta["best_score"][1]),
-        since_best=meta["since_best"],
         history=meta["history"],
         steps=meta["steps"],
         labels=meta["labels"],
         config=meta["config"],
         weights=_prefixed(tensors, "weights."),
-        best_weights=_prefixed(tensors, "best."),
+        kept_weights=_kept(tensors),
         optimizer=_join_optimizer(tensors, meta["optimizer_groups"]),
         torch_rng=tensors["rng.torch"],
     )
@@ -120,6 +111,16 @@ def _join_optimizer(tensors: dict[str, torch.Tensor], groups: list[dict[str, Any
             _, index, name = key.split(".", 2)
             state.setdefault(int(index), {})[name] = value
     return {"state": state, "param_groups": groups}
+
+
+def _kept(tensors: dict[str, torch.Tensor]) -> dict[int, dict[str, torch.Tensor]]:
+    """The ``kept.<epoch>.<name>`` tensors, grouped by epoch."""
+    out: dict[int, dict[str, torch.Tensor]] = {}
+    for key, value in tensors.items():
+        if key.startswith("kept."):
+            epoch, name = key.removeprefix("kept.").split(".", 1)
+            out.setdefault(int(epoch), {})[name] = value
+    return out
 
 
 def _prefixed(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:

@@ -19,8 +19,10 @@ class TrainConfig:
     ``"all-linear"`` by default, which fits any architecture, or names like ``("query", "value")``); the
     classification head on the pooled, normalised embedding starts from the tuned baseline's
     weights (``head_init="baseline"``), so training begins where the baseline ends. Each epoch is
-    scored on the validation split; training stops after ``patience`` epochs without a better
-    validation macro-F1, and the best epoch's weights are kept.
+    scored on the validation split, and judged by its macro-F1 averaged over the
+    ``selection_window`` epochs centred on it (1: each epoch on its own), which a small split's
+    noise misleads less (:mod:`nbtrain.training.selection`). Training stops after ``patience``
+    epochs without a better one, and the best epoch's weights are kept.
 
     ``objective`` picks the loss: ``"classification"`` (cross-entropy on the head, with
     ``class_weight="balanced"`` for imbalanced data), ``"embedding"`` (an embedding loss on the
@@ -76,6 +78,7 @@ class TrainConfig:
     max_length: int | None = None
     recompute_above_tokens: int | None = 1024
     patience: int = 3
+    selection_window: int = 3
     objective: str = "both"
     embedding_loss: str = "proxy"
     embedding_loss_weight: float = 1.0
@@ -95,6 +98,7 @@ class TrainConfig:
             "lora_rank": self.lora_rank,
             "lora_alpha": self.lora_alpha,
             "patience": self.patience,
+            "selection_window": self.selection_window,
         }
         for name, value in positive.items():
             if value < 1:
@@ -124,6 +128,8 @@ class TrainConfig:
             raise ValueError(f"head_init must be 'baseline' or 'random', got {self.head_init!r}")
         if self.recompute_above_tokens is not None and self.recompute_above_tokens < 1:
             raise ValueError(f"recompute_above_tokens must be at least 1 or None, got {self.recompute_above_tokens}")
+        if self.selection_window % 2 == 0:
+            raise ValueError(f"selection_window must be odd (a window centred on the epoch), got {self.selection_window}")
         if self.max_length is not None and self.max_length < 8:
             raise ValueError(f"max_length must be at least 8 tokens, got {self.max_length}")
         if not self.target_modules:

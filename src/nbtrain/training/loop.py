@@ -2,9 +2,10 @@
 
 Hugging Face Accelerate places the work: the CPU, one CUDA GPU with mixed precision, Apple's mps,
 or, under ``accelerate launch``, one process per GPU, each training on its share of the batches.
-The loop scores the validation split before training and after every epoch, keeps the best
-epoch's weights, stops on patience or a :class:`StopSignal`, and writes a checkpoint after every
-validation pass; given a checkpoint it carries on where that run was.
+The loop scores the validation split before training and after every epoch, keeps the weights of
+the epochs :mod:`nbtrain.training.selection` may still choose, stops on patience or a
+:class:`StopSignal`, and writes a checkpoint after every validation pass; given a checkpoint it
+carries on where that run was.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from torch import nn
 
 from nbtrain.data.dataset import Dataset
 from nbtrain.evaluate.scores import score_predictions
+from nbtrain.training import selection
 from nbtrain.training.batches import bucketed_batches
 from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSignal
 from nbtrain.training.checkpoint import Checkpoint, save_checkpoint
@@ -44,21 +46,6 @@ def make_accelerator(device: str | None) -> Any:
     # With no accelerator at all, say so: Accelerate then runs a multi-process launch on CPUs (gloo).
     cpu = device == "cpu" or not (torch.cuda.is_available() or torch.backends.mps.is_available())
     return Accelerator(cpu=cpu, mixed_precision=precision)
-
-
-# A validation loss must fall by this much to break a macro-F1 tie: smaller changes are rounding.
-MIN_LOSS_DELTA = 1e-4
-
-
-def _better(score: tuple[float, float], best: tuple[float, float]) -> bool:
-    """A higher validation macro-F1, or the same one with a clearly lower validation loss.
-
-    Scores are (macro-F1, -loss).
-
-    >>> _better((0.8, -0.50000001), (0.8, -0.5)), _better((0.8, -0.49), (0.8, -0.5)), _better((0.9, -1.0), (0.8, -0.5))
-    (False, True, True)
-    """
-    return score[0] > best[0] or (score[0] == best[0] and score[1] > best[1] + MIN_LOSS_DELTA)
 
 
 class TrainingLoop:
@@ -95,9 +82,8 @@ class TrainingLoop:
         self.history: list[EpochEvent] = []
         self.steps: list[tuple[int, int, float]] = []
         self.best_epoch = 0
-        self.best_score = (float("-inf"), float("-inf"))
-        self.best_state: dict[str, torch.Tensor] = {}
-        self.since_best = 0
+        # The trainable weights (without the proxies) of every epoch that may still be kept.
+        self.kept: dict[int, dict[str, torch.Tensor]] = {}
         self.stop_reason = ""
 
     def run(self, checkpoint: Checkpoint | None) -> None:
@@ -140,7 +126,7 @@ class TrainingLoop:
         for _ in range(first_epoch - 1):
             bucketed_batches(lengths, cfg.batch_size, order)
         for epoch in range(first_epoch, epochs + 1):
-            if self.since_best >= cfg.patience:
+            if self._since_best() >= cfg.patience:
                 break
             model.train()
             losses = []
@@ -168,14 +154,21 @@ class TrainingLoop:
                 if self.stop.is_set():
                     break
             skip = 0
-            improved = self._validate(epoch, step, float(np.mean(losses)) if losses else float("nan"))
-            self.since_best = 0 if improved else self.since_best + 1
+            self._validate(epoch, step, float(np.mean(losses)) if losses else float("nan"))
             self._save(epoch, step, optimizer)
             if self.stop.is_set():
                 self.stop_reason = self.stop.reason or "stopped"
                 return
-        if self.since_best >= cfg.patience:
+        if self._since_best() >= cfg.patience:
             self.stop_reason = f"early stopping: no better validation macro-F1 for {cfg.patience} epochs"
+
+    @property
+    def best_state(self) -> dict[str, torch.Tensor]:
+        """The kept epoch's trainable weights (adapter and head)."""
+        return self.kept[self.best_epoch]
+
+    def _since_best(self) -> int:
+        return self.history[-1].epoch - self.best_epoch if self.history else 0
 
     def _loss(self, model: nn.Module, batch: Any, targets: torch.Tensor) -> torch.Tensor:
         """The configured objective: head cross-entropy, an embedding loss, or their weighted sum."""
@@ -195,7 +188,7 @@ class TrainingLoop:
         state = {n: p.detach().clone() for n, p in network.named_parameters() if p.requires_grad}
         return state | {"proxies": self.proxies.detach().clone()}
 
-    def _validate(self, epoch: int, step: int, train_loss: float) -> bool:
+    def _validate(self, epoch: int, step: int, train_loss: float) -> None:
         network = self.accelerator.unwrap_model(self.network)
         vectors, logits = run_batches(network, self.tokenizer, self.val_texts, self.max_length)
         if self.config.objective == "embedding":
@@ -206,17 +199,19 @@ class TrainingLoop:
         val_loss = float(nn.functional.cross_entropy(torch.from_numpy(logits), torch.from_numpy(self.val_targets)))
         predicted = [self.labels[i] for i in logits.argmax(axis=1)]
         scores = score_predictions(self.val_labels, predicted, self.labels)
-        best = _better((scores.macro_f1, -val_loss), self.best_score)
-        if best:
-            self.best_epoch, self.best_score = epoch, (scores.macro_f1, -val_loss)
-            self.best_state = {k: v for k, v in self._trainable().items() if k != "proxies"}
+        self.kept[epoch] = {k: v for k, v in self._trainable().items() if k != "proxies"}
+        f1 = [e.val_macro_f1 for e in self.history] + [scores.macro_f1]
+        losses = [e.val_loss for e in self.history] + [val_loss]
+        window = self.config.selection_window
+        self.best_epoch = selection.best_epoch(f1, losses, window)
+        needed = selection.needed_epochs(f1, losses, window)
+        self.kept = {e: state for e, state in self.kept.items() if e in needed}
         event = EpochEvent(
-            epoch, step, train_loss, val_loss, scores.accuracy, scores.macro_f1, best, time.perf_counter() - self.started
+            epoch, step, train_loss, val_loss, scores.accuracy, scores.macro_f1, self.best_epoch, time.perf_counter() - self.started
         )
         self.history.append(event)
         for callback in self.callbacks:
             callback.on_epoch(event)
-        return best
 
     def _save(self, epoch: int, step: int, optimizer: Any) -> None:
         if self.config.checkpoint_dir is None or not self.accelerator.is_main_process:
@@ -224,15 +219,12 @@ class TrainingLoop:
         checkpoint = Checkpoint(
             epoch=epoch,
             step=step,
-            best_epoch=self.best_epoch,
-            best_score=self.best_score,
-            since_best=self.since_best,
             history=[e.__dict__ for e in self.history],
             steps=[list(s) for s in self.steps],
             labels=list(self.labels),
             config=self.config.to_dict(),
             weights=self._trainable(),
-            best_weights=self.best_state,
+            kept_weights=self.kept,
             optimizer=optimizer.state_dict(),
         )
         save_checkpoint(self.config.checkpoint_dir, checkpoint)
@@ -247,5 +239,6 @@ class TrainingLoop:
         torch.set_rng_state(checkpoint.torch_rng)
         self.history = [EpochEvent(**e) for e in checkpoint.history]
         self.steps = [(int(s), int(e), float(v)) for s, e, v in checkpoint.steps]
-        self.best_epoch, self.best_score, self.since_best = checkpoint.best_epoch, checkpoint.best_score, checkpoint.since_best
-        self.best_state = {k: v.to(device) for k, v in checkpoint.best_weights.items()}
+        self.kept = {e: {k: v.to(device) for k, v in state.items()} for e, state in checkpoint.kept_weights.items()}
+        f1, losses = [e.val_macro_f1 for e in self.history], [e.val_loss for e in self.history]
+        self.best_epoch = selection.best_epoch(f1, losses, self.config.selection_window)

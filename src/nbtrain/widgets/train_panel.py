@@ -133,7 +133,7 @@ class _PanelCallback(Callback):
         with p.hold_sync():
             p.val = [*p.val, [event.epoch, round(event.val_macro_f1, 5)]]
             p.epoch = event.epoch
-            best = " (best so far)" if event.best else ""
+            best = " (best so far)" if event.kept_epoch == event.epoch else f" (keeping epoch {event.kept_epoch} so far)"
             if p.status != "stopping":
                 p.message = f"Epoch {event.epoch}: validation macro-F1 {event.val_macro_f1:.3f}{best}"
 
