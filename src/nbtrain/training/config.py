@@ -22,7 +22,9 @@ class TrainConfig:
     scored on the validation split, and judged by its macro-F1 averaged over the
     ``selection_window`` epochs centred on it (1: each epoch on its own), which a small split's
     noise misleads less (:mod:`nbtrain.training.selection`). Training stops after ``patience``
-    epochs without a better one, and the best epoch's weights are kept.
+    epochs without a better one (six: the learning-rate warm-up can hold the score down for three
+    or four epochs on small data, and the smoothed score trails by one), and the best epoch's
+    weights are kept.
 
     ``objective`` picks the loss: ``"classification"`` (cross-entropy on the head, with
     ``class_weight="balanced"`` for imbalanced data), ``"embedding"`` (an embedding loss on the
@@ -77,7 +79,7 @@ class TrainConfig:
     target_modules: str | tuple[str, ...] = "all-linear"
     max_length: int | None = None
     recompute_above_tokens: int | None = 1024
-    patience: int = 3
+    patience: int = 6
     selection_window: int = 3
     objective: str = "both"
     embedding_loss: str = "proxy"
