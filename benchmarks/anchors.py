@@ -88,9 +88,11 @@ def full_finetune(train: list[str], labels: list[str], test: list[str], seed: in
     """Every weight trained with a cross-entropy head, its learning rate tuned as a careful user would.
 
     Each rate of FULL_FT_RATES trains on 80 % of the rows (per label; a label's only rows stay in
-    training) and is scored by its cross-entropy head's macro-F1 on the rest; the best rate then
-    trains on every row. Scored, like the other methods, with a tuned logistic-regression head.
-    The seconds count the search and the final run, as the user pays for both.
+    training) and is scored on the rest as the final model is: a tuned logistic-regression head
+    fitted on the trained embeddings of those 80 %. (The cross-entropy head is no judge: after four
+    epochs on 200 rows of 77 labels it scores 0.03-0.31 macro-F1 and would pick the rate whose
+    logistic-regression model is worst.) The best rate then trains on every row. The seconds count
+    the search and the final run, as the user pays for both.
     """
     from sklearn.metrics import f1_score
 
@@ -99,9 +101,11 @@ def full_finetune(train: list[str], labels: list[str], test: list[str], seed: in
     search = {}
     for rate in FULL_FT_RATES:
         seed_everything(seed)
-        encode, predict = _finetune([train[i] for i in fit_rows], [labels[i] for i in fit_rows], rate, seed)
+        fit_labels = [labels[i] for i in fit_rows]
+        encode, _ = _finetune([train[i] for i in fit_rows], fit_labels, rate, seed)
+        head, _ = tuned_logistic_regression(encode([train[i] for i in fit_rows]), fit_labels, seed)
         held_truth = [labels[i] for i in held_rows]
-        held_pred = predict(encode([train[i] for i in held_rows]))
+        held_pred = list(head.predict(encode([train[i] for i in held_rows])))
         search[str(rate)] = float(f1_score(held_truth, held_pred, labels=sorted(set(held_truth)), average="macro", zero_division=0))
     rate = float(max(search, key=lambda r: (search[r], -float(r))))  # a tie goes to the lower rate
     seed_everything(seed)
