@@ -160,7 +160,7 @@ class TrainingLoop:
                 self.stop_reason = self.stop.reason or "stopped"
                 return
         if self._since_best() >= cfg.patience:
-            self.stop_reason = f"early stopping: no better validation macro-F1 for {cfg.patience} epochs"
+            self.stop_reason = f"early stopping: no better smoothed validation macro-F1 for {cfg.patience} epochs"
 
     @property
     def best_state(self) -> dict[str, torch.Tensor]:
