@@ -98,14 +98,14 @@ def full_finetune(train: list[str], labels: list[str], test: list[str], seed: in
 
     started = time.perf_counter()
     fit_rows, held_rows = _holdout(labels, seed)
+    fit_texts, fit_labels = [train[i] for i in fit_rows], [labels[i] for i in fit_rows]
+    held_texts, held_truth = [train[i] for i in held_rows], [labels[i] for i in held_rows]
     search = {}
     for rate in FULL_FT_RATES:
         seed_everything(seed)
-        fit_labels = [labels[i] for i in fit_rows]
-        encode, _ = _finetune([train[i] for i in fit_rows], fit_labels, rate, seed)
-        head, _ = tuned_logistic_regression(encode([train[i] for i in fit_rows]), fit_labels, seed)
-        held_truth = [labels[i] for i in held_rows]
-        held_pred = list(head.predict(encode([train[i] for i in held_rows])))
+        encode, _ = _finetune(fit_texts, fit_labels, rate, seed)
+        head, _ = tuned_logistic_regression(encode(fit_texts), fit_labels, seed)
+        held_pred = list(head.predict(encode(held_texts)))
         search[str(rate)] = float(f1_score(held_truth, held_pred, labels=sorted(set(held_truth)), average="macro", zero_division=0))
     rate = float(max(search, key=lambda r: (search[r], -float(r))))  # a tie goes to the lower rate
     seed_everything(seed)
