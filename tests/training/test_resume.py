@@ -89,6 +89,11 @@ def test_a_run_stopped_mid_epoch_resumes_with_the_batches_it_had_left(tiny_model
     assert list(resumed.steps["step"]) == list(range(1, 3 * per_epoch + 1)), "every step once, none repeated"
     # The same batches, weights and random state as the unbroken run: the same losses, step by step.
     assert np.allclose(resumed.steps["loss"], unbroken.steps["loss"], atol=1e-6)
+    # The stopped run scored its partial epoch 2; the resumed run scores the whole epoch 2 once.
+    assert list(resumed.history["epoch"]) == [0, 1, 2, 3]
+    assert np.allclose(resumed.history["val_macro_f1"], unbroken.history["val_macro_f1"])
+    assert resumed.best_epoch == unbroken.best_epoch
+    same_model(resumed, unbroken, dataset)
 
 
 def test_a_crashed_run_resumes_from_its_last_checkpoint(tiny_model_dir, dataset, unbroken, tmp_path):

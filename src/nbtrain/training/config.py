@@ -73,8 +73,8 @@ class TrainConfig:
     head_learning_rate: float = 1e-3
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
-    lora_rank: int = 8
-    lora_alpha: int = 16
+    lora_rank: int = 16
+    lora_alpha: int = 32
     lora_dropout: float = 0.1
     target_modules: str | tuple[str, ...] = "all-linear"
     max_length: int | None = None

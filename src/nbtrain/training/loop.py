@@ -154,8 +154,16 @@ class TrainingLoop:
                 if self.stop.is_set():
                     break
             skip = 0
-            self._validate(epoch, step, float(np.mean(losses)) if losses else float("nan"))
-            self._save(epoch, step, optimizer)
+            train_loss = float(np.mean(losses)) if losses else float("nan")
+            if step < epoch * per_epoch:
+                # Stopped inside the epoch: the checkpoint is taken before this partial epoch is
+                # scored, so that a resumed run finishes the epoch and scores it once, as an
+                # unbroken run does; the stopped run's own result still judges the partial epoch.
+                self._save(epoch, step, optimizer)
+                self._validate(epoch, step, train_loss)
+            else:
+                self._validate(epoch, step, train_loss)
+                self._save(epoch, step, optimizer)
             if self.stop.is_set():
                 self.stop_reason = self.stop.reason or "stopped"
                 return
