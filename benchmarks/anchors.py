@@ -61,7 +61,7 @@ def baseline(train: list[str], labels: list[str], test: list[str], seed: int) ->
     head, c = tuned_logistic_regression(x, labels, seed)
     seconds = time.perf_counter() - started
     z = body.encode(test, batch_size=64, normalize_embeddings=True)
-    return {"seconds": seconds, "C": c}, list(head.predict(z)), z
+    return {"seconds": seconds, "C": c, "class_weight": head.class_weight}, list(head.predict(z)), z
 
 
 def setfit(train: list[str], labels: list[str], test: list[str], seed: int, n: int) -> tuple[dict, list[str], np.ndarray]:
@@ -118,6 +118,7 @@ def full_finetune(train: list[str], labels: list[str], test: list[str], seed: in
         "seconds": now - started,
         "final_run_seconds": now - final_started,
         "C": c,
+        "class_weight": head.class_weight,
         **FULL_FT,
         "learning_rate": rate,
         "held_out_macro_f1_by_rate": search,

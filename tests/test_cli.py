@@ -118,6 +118,14 @@ def test_recompute_option_defaults_and_off(given, expected):
     assert cli._config(args).recompute_above_tokens == expected
 
 
+@pytest.mark.parametrize(
+    ("given", "expected"), [([], "auto"), (["--class-weight", "none"], None), (["--class-weight", "balanced"], "balanced")]
+)
+def test_class_weight_option_defaults_to_auto_and_may_weigh_nothing(given, expected):
+    args = cli._parser().parse_args(["train", "data.csv", "--out", "run", *given])
+    assert cli._config(args).class_weight == expected
+
+
 def test_recompute_option_rejects_a_bad_budget(capsys):
     with pytest.raises(SystemExit):
         cli._parser().parse_args(["train", "data.csv", "--out", "run", "--recompute-above-tokens", "0"])

@@ -38,7 +38,7 @@ def test_comparison_scores_both_models_on_every_held_out_split(outcome):
     assert test.baseline.n == test.trained.n == len(outcome.dataset.test)
     rows = pd.concat([outcome.dataset.train, outcome.dataset.validation])
     every = fit_baseline(encoder.encode(rows["text"].tolist()), rows["label"].tolist())
-    assert test.baseline_C == every.C
+    assert (test.baseline_C, test.baseline_class_weight) == (every.C, every.class_weight)
     assert test.rows["baseline_label"].tolist() == every.predict(encoder.encode(test.rows["text"].tolist()))
     assert test.rows["trained_label"].tolist() == result.model.classify(test.rows["text"].tolist())["label"].tolist()
     table = cmp.table()

@@ -93,7 +93,11 @@ def _training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--learning-rate", type=float)
     p.add_argument("--objective", choices=["classification", "embedding", "both"], help="the loss (default: both)")
     p.add_argument("--embedding-loss", choices=["proxy", "supcon"], help="embedding loss (default: proxy)")
-    p.add_argument("--class-weight", choices=["balanced"], help="weigh rare labels up in the loss")
+    p.add_argument(
+        "--class-weight",
+        choices=["auto", "balanced", "none"],
+        help="auto (default): each logistic-regression head chooses by cross-validation; balanced: rare labels weigh more in the loss and heads",
+    )
     p.add_argument(
         "--head-rows",
         choices=["auto", "train", "all"],
@@ -154,8 +158,8 @@ def _config(args: argparse.Namespace) -> Any:
         "seed": args.seed,
     }
     settings = {k: v for k, v in chosen.items() if v is not None}
-    if settings.get("recompute_above_tokens") == "off":
-        settings["recompute_above_tokens"] = None
+    off = {"recompute_above_tokens": "off", "class_weight": "none"}
+    settings |= {name: None for name, word in off.items() if settings.get(name) == word}
     return TrainConfig(**settings)
 
 
@@ -212,7 +216,7 @@ def _fit_and_report(dataset: Any, args: argparse.Namespace) -> int:
     table = outcome.comparison.table()
     print("\n" + table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     for name, split in outcome.comparison.splits.items():
-        print(f"{name}: both models' heads fitted on the {split.fitted_on} rows (baseline C={split.baseline_C:g})")
+        print(f"{name}: both models' heads fitted on the {split.fitted_on} rows (baseline {split.baseline_settings()})")
     print(f"\nTrained in {outcome.result.seconds:.0f} s; best epoch {outcome.result.best_epoch}. {outcome.result.stopped}")
     print(f"Model saved to {out / 'model'}; report written to {report}")
     return 0

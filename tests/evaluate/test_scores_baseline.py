@@ -59,3 +59,27 @@ def test_few_shot_labels_fit_without_sklearn_warnings():
         warnings.simplefilter("error")
         base = fit_baseline(x, ["a", "a", "b", "b", "c", "c", "d", "e", "f"])
     assert base.labels == ("a", "b", "c", "d", "e", "f")
+
+
+def test_class_weights_are_chosen_by_the_same_cross_validation():
+    # one label in ten, weakly separated: unweighted, the rare label is almost never predicted
+    rng = np.random.default_rng(1)
+    y = np.array(["common"] * 90 + ["rare"] * 10)
+    x = np.c_[np.where(y == "rare", 1.0, 0.0) + rng.normal(size=100), rng.normal(size=(100, 5))]
+    fixed = {weights: fit_baseline(x, y, Cs=(1.0,), class_weight=weights) for weights in (None, "balanced")}
+    assert fixed["balanced"].cv_macro_f1 > fixed[None].cv_macro_f1
+    auto = fit_baseline(x, y, Cs=(1.0,))
+    assert auto.class_weight == "balanced"
+    assert auto.cv_macro_f1 == pytest.approx(fixed["balanced"].cv_macro_f1)
+    assert np.allclose(auto.weights, fixed["balanced"].weights)
+    with pytest.raises(ValueError, match="class_weight must be one of"):
+        fit_baseline(x, y, class_weight="inverse")
+
+
+def test_nearly_balanced_labels_are_weighed_alike_without_a_search():
+    rng = np.random.default_rng(2)
+    y = np.array(["pos"] * 52 + ["neg"] * 48)
+    x = np.c_[np.where(y == "pos", 0.3, 0.0) + rng.normal(size=100), rng.normal(size=(100, 5))]
+    auto = fit_baseline(x, y)
+    assert auto.class_weight is None
+    assert np.allclose(auto.weights, fit_baseline(x, y, class_weight=None).weights)

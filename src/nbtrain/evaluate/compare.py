@@ -31,13 +31,15 @@ if TYPE_CHECKING:
 class SplitComparison:
     """One split, both models. ``rows`` adds each model's prediction and confidence to the split.
 
-    ``baseline_C`` is the baseline's cross-validated regularisation; ``fitted_on`` names the rows
+    ``baseline_C`` and ``baseline_class_weight`` are the baseline's cross-validated settings
+    (``"balanced"`` when it weighs rare labels up); ``fitted_on`` names the rows
     both models' heads were fitted on (``"train"`` or ``"train+validation"``).
     """
 
     split: str
     fitted_on: str
     baseline_C: float
+    baseline_class_weight: str | None
     rows: pd.DataFrame
     baseline: Scores
     trained: Scores
@@ -45,6 +47,11 @@ class SplitComparison:
     trained_separation: Separation
     baseline_embeddings: np.ndarray
     trained_embeddings: np.ndarray
+
+    def baseline_settings(self) -> str:
+        """The baseline's chosen settings in words, e.g. ``"C=10, balanced class weights"``."""
+        weights = ", balanced class weights" if self.baseline_class_weight == "balanced" else ""
+        return f"C={self.baseline_C:g}{weights}"
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,7 @@ class Comparison:
                 "n": s.baseline.n,
                 "fitted_on": s.fitted_on,
                 "baseline_C": s.baseline_C,
+                "baseline_class_weight": s.baseline_class_weight,
                 "baseline": {**s.baseline.to_dict(), **_separation(s.baseline_separation)},
                 "trained": {**s.trained.to_dict(), **_separation(s.trained_separation)},
             }
@@ -106,6 +114,7 @@ def compare(
             split=name,
             fitted_on=fitted_on,
             baseline_C=baseline.C,
+            baseline_class_weight=baseline.class_weight,
             rows=rows,
             baseline=score_predictions(truth, rows["baseline_label"].tolist(), dataset.labels),
             trained=score_predictions(truth, rows["trained_label"].tolist(), dataset.labels),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from nbtrain.evaluate.baseline import CLASS_WEIGHTS
+
 OBJECTIVES = ("classification", "embedding", "both")
 HEAD_ROWS = ("auto", "train", "all")
 MIN_EPOCHS, MAX_EPOCHS, MIN_STEPS = 4, 20, 150
@@ -26,13 +28,19 @@ class TrainConfig:
     or four epochs on small data, and the smoothed score trails by one), and the best epoch's
     weights are kept.
 
-    ``objective`` picks the loss: ``"classification"`` (cross-entropy on the head, with
-    ``class_weight="balanced"`` for imbalanced data), ``"embedding"`` (an embedding loss on the
+    ``objective`` picks the loss: ``"classification"`` (cross-entropy on the head),
+    ``"embedding"`` (an embedding loss on the
     pooled vectors, so that ``embed()`` pulls same-label texts together) or ``"both"``, their sum
     with the embedding loss times ``embedding_loss_weight``. ``embedding_loss`` is ``"proxy"``
     (cosine similarities, divided by ``temperature``, to one learnable vector per class, started at
     the frozen class centroids) or ``"supcon"`` (supervised contrastive over the batch); see
     :mod:`nbtrain.training.losses` and docs/training.md for the measurements behind the defaults.
+
+    ``class_weight`` says how rows are weighed by their label's frequency. ``"auto"`` (the
+    default) leaves the loss unweighted and, when the commonest label has at least 1.5 times the
+    rows of the rarest, lets each logistic-regression fit (the baseline, the refitted heads) choose
+    by cross-validation, with its ``C``, between weighing labels alike and ``"balanced"``; ``"balanced"`` weighs rare labels up in the loss and in every head, for users to
+    whom a rare label matters as much as a common one; ``None`` weighs nothing.
 
     With ``checkpoint_dir`` a checkpoint (adapters, head, optimiser: megabytes, not the base model)
     is written after every validation pass, and ``nbtrain.train(..., resume_from=checkpoint_dir)``
@@ -85,7 +93,7 @@ class TrainConfig:
     embedding_loss: str = "proxy"
     embedding_loss_weight: float = 1.0
     temperature: float = 0.05
-    class_weight: str | None = None
+    class_weight: str | None = "auto"
     refit_head: bool = True
     head_rows: str = "auto"
     head_init: str = "baseline"
@@ -114,7 +122,7 @@ class TrainConfig:
         choices = {
             "objective": (self.objective, OBJECTIVES),
             "embedding_loss": (self.embedding_loss, EMBEDDING_LOSSES),
-            "class_weight": (self.class_weight, (None, "balanced")),
+            "class_weight": (self.class_weight, CLASS_WEIGHTS),
             "head_rows": (self.head_rows, HEAD_ROWS),
         }
         for field_name, (choice, allowed) in choices.items():

@@ -73,7 +73,9 @@ def train(
     encoder = encoder or Encoder(config.model, device=config.device)
     frozen = encoder.encode(dataset.train["text"].tolist())
     if config.head_init == "baseline" and baseline is None:
-        baseline = fit_baseline(frozen, dataset.train["label"].tolist(), seed=config.seed)
+        baseline = fit_baseline(
+            frozen, dataset.train["label"].tolist(), seed=config.seed, class_weight=config.class_weight
+        )
 
     network, tokenizer, max_length = _build(config, labels, baseline)
     centroids = class_centroids(frozen, dataset.train["label"].tolist(), labels)

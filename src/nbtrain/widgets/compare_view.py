@@ -40,9 +40,9 @@ class ComparisonView(widgets.VBox):
         )
         splits = outcome.comparison.splits
         shown = " and ".join(splits)
-        fits = "; ".join(f"{name}: both fitted on {s.fitted_on} rows, baseline C={s.baseline_C:g}" for name, s in splits.items())
+        fits = "; ".join(f"{name}: both fitted on {s.fitted_on} rows, baseline {s.baseline_settings()}" for name, s in splits.items())
         note = (
-            "<p>Baseline: logistic regression on frozen embeddings, C chosen by cross-validation. "
+            "<p>Baseline: logistic regression on frozen embeddings, C and class weights chosen by cross-validation. "
             f"Scores on rows neither model was fitted on ({fits}). Plots: the {shown} rows"
             + (", test rows as triangles." if len(splits) > 1 else ".")
             + (
