@@ -123,3 +123,14 @@ def test_studio_shows_a_report_failure_in_the_tab(tmp_path):
     shown = view.report_box.children[0].value
     assert "The report could not be built" in shown
     assert "no-such-model" in shown
+
+
+def test_the_comparison_baselines_are_weighed_as_the_trained_heads(tiny_model_dir):
+    # balanced labels: "auto" would weigh nothing, so only the setting passed through can weigh them
+    from textdata import make_texts
+
+    frame = make_texts(25)
+    dataset = nbtrain.load_frame(frame.iloc[:60], test=frame.iloc[60:])
+    weighed = run(dataset, TrainConfig(model=str(tiny_model_dir), epochs=1, batch_size=8, device="cpu", class_weight="balanced"))
+    assert weighed.baseline.class_weight == "balanced"
+    assert {s.baseline_class_weight for s in weighed.comparison.splits.values()} == {"balanced"}

@@ -56,10 +56,10 @@ class Outcome:
         return rows.assign(x=a[:, 0], y=a[:, 1]), rows.assign(x=b[:, 0], y=b[:, 1])
 
 
-def fit_dataset_baseline(dataset: Dataset, encoder: Encoder, seed: int = 0) -> Baseline:
+def fit_dataset_baseline(dataset: Dataset, encoder: Encoder, seed: int = 0, class_weight: str | None = "auto") -> Baseline:
     """The cross-validated logistic regression on the frozen embeddings of the training split."""
     vectors = encoder.encode(dataset.train["text"].tolist())
-    return fit_baseline(vectors, dataset.train["label"].tolist(), seed=seed)
+    return fit_baseline(vectors, dataset.train["label"].tolist(), seed=seed, class_weight=class_weight)
 
 
 def run(
@@ -78,23 +78,25 @@ def run(
     """
     config = config or TrainConfig()
     encoder = encoder or Encoder(config.model, device=config.device)
-    baseline = fit_dataset_baseline(dataset, encoder, config.seed)
+    # weighed as the trained model's heads are, so that both sides of the comparison are fitted alike
+    baseline = fit_dataset_baseline(dataset, encoder, config.seed, config.class_weight)
     result = train(dataset, config, encoder=encoder, baseline=baseline, callbacks=callbacks, stop=stop, resume_from=resume_from)
     models = {"validation": (baseline, result.selected, "train")}
     if dataset.test is not None:
-        models["test"] = _final_pair(dataset, encoder, baseline, result, config.seed)
+        models["test"] = _final_pair(dataset, encoder, baseline, result, config)
     comparison = compare(dataset, models, encoder)
     return Outcome(dataset=dataset, baseline=baseline, result=result, comparison=comparison)
 
 
 def _final_pair(
-    dataset: Dataset, encoder: Encoder, baseline: Baseline, result: TrainResult, seed: int
+    dataset: Dataset, encoder: Encoder, baseline: Baseline, result: TrainResult, config: TrainConfig
 ) -> tuple[Baseline, TrainedModel, str]:
     """The final model and a baseline fitted on the same rows, so the test comparison is fair."""
     if result.model is result.selected:
         return baseline, result.model, "train"
     rows = pd.concat([dataset.train, dataset.validation], ignore_index=True)
-    every = fit_baseline(encoder.encode(rows["text"].tolist()), rows["label"].tolist(), seed=seed)
+    vectors, labels = encoder.encode(rows["text"].tolist()), rows["label"].tolist()
+    every = fit_baseline(vectors, labels, seed=config.seed, class_weight=config.class_weight)
     return every, result.model, "train+validation"
 
 
