@@ -104,12 +104,12 @@ def test_train_writes_a_checkpoint_and_resume_carries_it_on(capsys, train_csv, t
 def test_objective_and_class_weight_options_reach_the_config(capsys, train_csv, tmp_path, tiny_model_dir):
     out_dir = tmp_path / "run"
     options = ["--objective", "classification", "--class-weight", "balanced", "--head-rows", "train", "--epochs", "1", "--min-examples", "3"]
-    options += ["--recompute-above-tokens", "8"]
+    options += ["--recompute-above-tokens", "8", "--head-init", "random"]
     code, _, _ = run_cli(capsys, "train", str(train_csv), "--out", str(out_dir), "--model", str(tiny_model_dir), "--json", *options)
     assert code == 0
     config = json.loads((out_dir / "model" / "nbtrain.json").read_text())["config"]
-    chosen = (config["objective"], config["class_weight"], config["head_rows"], config["recompute_above_tokens"])
-    assert chosen == ("classification", "balanced", "train", 8)
+    chosen = (config["objective"], config["class_weight"], config["head_rows"], config["recompute_above_tokens"], config["head_init"])
+    assert chosen == ("classification", "balanced", "train", 8, "random")
 
 
 @pytest.mark.parametrize(("given", "expected"), [([], 1024), (["--recompute-above-tokens", "off"], None)])

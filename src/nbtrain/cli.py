@@ -99,6 +99,12 @@ def _training_options(p: argparse.ArgumentParser) -> None:
         help="auto (default): each logistic-regression head chooses by cross-validation; balanced: rare labels weigh more in the loss and heads",
     )
     p.add_argument(
+        "--head-init",
+        choices=["baseline", "random"],
+        help="where the head starts: baseline (default; the encoder's features change little) or random "
+        "(they change more: with --objective classification, better where the frozen model's features are weak; docs/training.md)",
+    )
+    p.add_argument(
         "--head-rows",
         choices=["auto", "train", "all"],
         help="rows the final head is fitted on (default auto: training + validation rows when validation was split off)",
@@ -153,6 +159,7 @@ def _config(args: argparse.Namespace) -> Any:
         "embedding_loss": args.embedding_loss,
         "class_weight": args.class_weight,
         "head_rows": args.head_rows,
+        "head_init": args.head_init,
         "recompute_above_tokens": args.recompute_above_tokens,
         "checkpoint_dir": str(Path(args.out) / "checkpoint"),
         "seed": args.seed,
