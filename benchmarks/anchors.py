@@ -203,20 +203,22 @@ def main() -> int:
     parser.add_argument("method", choices=["baseline", "setfit", "full_finetune"])
     parser.add_argument("dataset")
     parser.add_argument("n", type=int)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="the sample's seed (and the training's, unless --training-seed)")
+    parser.add_argument("--training-seed", type=int, help="another training run on the same sample (not cached by train_bench)")
     args = parser.parse_args()
     import torch
 
-    seed_everything(args.seed)
+    seed = args.seed if args.training_seed is None else args.training_seed
+    seed_everything(seed)
     train, test = sample(args.dataset, args.n, args.seed)
     texts, labels, test_texts = train["text"].tolist(), train["label"].tolist(), test["text"].tolist()
     load_before = load_average()
     if args.method == "baseline":
-        info, predicted, z = baseline(texts, labels, test_texts, args.seed)
+        info, predicted, z = baseline(texts, labels, test_texts, seed)
     elif args.method == "setfit":
-        info, predicted, z = setfit(texts, labels, test_texts, args.seed, args.n)
+        info, predicted, z = setfit(texts, labels, test_texts, seed, args.n)
     else:
-        info, predicted, z = full_finetune(texts, labels, test_texts, args.seed)
+        info, predicted, z = full_finetune(texts, labels, test_texts, seed)
     truth = test["label"].tolist()
     if "ce_head_predictions" in info:
         info["ce_head_scores"] = scores(truth, info.pop("ce_head_predictions"), z)
@@ -225,6 +227,7 @@ def main() -> int:
         "dataset": args.dataset,
         "n": args.n,
         "seed": args.seed,
+        "training_seed": seed,
         "test_rows": len(test),
         **scores(truth, predicted, z),
         "peak_rss_mb": peak_rss_mb(),
