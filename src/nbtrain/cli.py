@@ -92,7 +92,7 @@ def _training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int)
     p.add_argument("--learning-rate", type=float)
     p.add_argument("--objective", choices=["classification", "embedding", "both"], help="the loss (default: both)")
-    p.add_argument("--embedding-loss", choices=["proxy", "supcon"], help="embedding loss (default: proxy)")
+    p.add_argument("--embedding-loss", choices=["proxy", "supcon", "proxy+supcon"], help="embedding loss (default: proxy+supcon)")
     p.add_argument(
         "--class-weight",
         choices=["auto", "balanced", "none"],

@@ -8,7 +8,7 @@ import torch
 
 import nbtrain
 from nbtrain.training.config import TrainConfig
-from nbtrain.training.losses import class_weights, supcon_loss
+from nbtrain.training.losses import class_weights, embedding_loss, proxy_loss, supcon_loss
 from nbtrain.training.trainer import train
 
 
@@ -33,6 +33,18 @@ def test_supcon_ignores_rows_without_a_partner_and_stays_differentiable():
     assert pair.item() == pytest.approx(0.0, abs=1e-6), "two rows and one pair: log-prob of the only candidate is 0"
 
 
+def test_the_combined_embedding_loss_is_the_sum_of_both_and_dispatches_by_name():
+    embeddings = unit([[1, 0.2], [0.9, -0.1], [-0.2, 1], [0.3, 0.8]])
+    targets, proxies = torch.tensor([0, 0, 1, 0]), unit([[1, 0], [0, 1]])
+    proxy, supcon = proxy_loss(embeddings, proxies, targets, 0.1), supcon_loss(embeddings, targets, 0.1)
+    assert proxy > 0
+    assert supcon > 0
+    assert embedding_loss("proxy", embeddings, targets, proxies, 0.1) == proxy
+    assert embedding_loss("supcon", embeddings, targets, proxies, 0.1) == supcon
+    combined = embedding_loss("proxy+supcon", embeddings, targets, proxies, 0.1)
+    assert combined.item() == pytest.approx(proxy.item() + supcon.item())
+
+
 def test_balanced_class_weights_match_scikit_learn():
     from sklearn.utils.class_weight import compute_class_weight
 
@@ -55,8 +67,10 @@ def dataset():
         {"objective": "classification", "class_weight": "balanced"},
         {"objective": "embedding", "embedding_loss": "supcon"},
         {"objective": "both", "embedding_loss": "supcon"},
+        {"objective": "both", "embedding_loss": "proxy"},
+        {"objective": "both", "embedding_loss": "proxy+supcon"},
     ],
-    ids=["classification", "class-weights", "embedding-supcon", "both-supcon"],
+    ids=["classification", "class-weights", "embedding-supcon", "both-supcon", "both-proxy", "both-proxy+supcon"],
 )
 def test_every_objective_trains_a_model_that_beats_its_random_start(tiny_model_dir, dataset, settings):
     cfg = TrainConfig(

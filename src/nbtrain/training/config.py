@@ -10,7 +10,7 @@ from nbtrain.evaluate.baseline import CLASS_WEIGHTS
 OBJECTIVES = ("classification", "embedding", "both")
 HEAD_ROWS = ("auto", "train", "all")
 MIN_EPOCHS, MAX_EPOCHS, MIN_STEPS = 4, 20, 150
-EMBEDDING_LOSSES = ("proxy", "supcon")
+EMBEDDING_LOSSES = ("proxy", "supcon", "proxy+supcon")
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,11 @@ class TrainConfig:
     pooled vectors, so that ``embed()`` pulls same-label texts together) or ``"both"``, their sum
     with the embedding loss times ``embedding_loss_weight``. ``embedding_loss`` is ``"proxy"``
     (cosine similarities, divided by ``temperature``, to one learnable vector per class, started at
-    the frozen class centroids) or ``"supcon"`` (supervised contrastive over the batch); see
-    :mod:`nbtrain.training.losses` and docs/training.md for the measurements behind the defaults.
+    the frozen class centroids), ``"supcon"`` (supervised contrastive over the batch) or
+    ``"proxy+supcon"`` (the default, their sum: the proxies teach every row whatever the number of
+    labels, the contrastive term moves texts relative to each other rather than to the frozen
+    model's class means); see :mod:`nbtrain.training.losses` and docs/training.md for the
+    measurements behind the defaults.
 
     ``class_weight`` says how rows are weighed by their label's frequency. ``"auto"`` (the
     default) leaves the loss unweighted and, when the commonest label has at least 1.5 times the
@@ -90,7 +93,7 @@ class TrainConfig:
     patience: int = 6
     selection_window: int = 3
     objective: str = "both"
-    embedding_loss: str = "proxy"
+    embedding_loss: str = "proxy+supcon"
     embedding_loss_weight: float = 1.0
     temperature: float = 0.05
     class_weight: str | None = "auto"

@@ -10,6 +10,9 @@ the embedding losses act on the normalised vectors themselves:
 - ``supcon``: the supervised contrastive loss of Khosla et al. (2020): each row is pulled toward
   the other rows of its label in the batch and pushed from the rest; rows with no partner in the
   batch contribute nothing.
+- ``proxy+supcon`` (the default): their sum. The proxies start at the frozen model's class means
+  and hold the embedding near them; the contrastive term moves texts relative to each other,
+  which tasks the frozen model fits worst need (docs/training.md, "Objectives").
 """
 
 from __future__ import annotations
@@ -46,10 +49,12 @@ def supcon_loss(embeddings: torch.Tensor, targets: torch.Tensor, temperature: fl
 def embedding_loss(
     kind: str, embeddings: torch.Tensor, targets: torch.Tensor, proxies: torch.Tensor, temperature: float
 ) -> torch.Tensor:
-    """The configured embedding loss: ``kind`` is ``"proxy"`` or ``"supcon"``."""
+    """The configured embedding loss: ``kind`` is ``"proxy"``, ``"supcon"`` or ``"proxy+supcon"`` (their sum)."""
     if kind == "proxy":
         return proxy_loss(embeddings, proxies, targets, temperature)
-    return supcon_loss(embeddings, targets, temperature)
+    if kind == "supcon":
+        return supcon_loss(embeddings, targets, temperature)
+    return proxy_loss(embeddings, proxies, targets, temperature) + supcon_loss(embeddings, targets, temperature)
 
 
 def class_weights(targets: np.ndarray, n_labels: int) -> torch.Tensor:
