@@ -130,3 +130,18 @@ def test_recompute_option_rejects_a_bad_budget(capsys):
     with pytest.raises(SystemExit):
         cli._parser().parse_args(["train", "data.csv", "--out", "run", "--recompute-above-tokens", "0"])
     assert "positive number of tokens or 'off'" in capsys.readouterr().err
+
+
+def test_the_training_choices_are_the_configs_own():
+    """The command line lists its choices itself (so ``nbtrain --help`` needs no torch): they must
+    stay the ones TrainConfig accepts, "none" standing for None."""
+    from nbtrain.evaluate.baseline import CLASS_WEIGHTS
+    from nbtrain.training import config
+
+    train = cli._parser()._subparsers._group_actions[0].choices["train"]
+    choices = {a.dest: a.choices for a in train._actions if a.choices}
+    assert set(choices["objective"]) == set(config.OBJECTIVES)
+    assert set(choices["embedding_loss"]) == set(config.EMBEDDING_LOSSES)
+    assert set(choices["head_rows"]) == set(config.HEAD_ROWS)
+    assert set(choices["head_init"]) == set(config.HEAD_INITS)
+    assert {None if c == "none" else c for c in choices["class_weight"]} == set(CLASS_WEIGHTS)

@@ -9,6 +9,7 @@ from nbtrain.evaluate.baseline import CLASS_WEIGHTS
 
 OBJECTIVES = ("classification", "embedding", "both")
 HEAD_ROWS = ("auto", "train", "all")
+HEAD_INITS = ("baseline", "random")
 MIN_EPOCHS, MAX_EPOCHS, MIN_STEPS = 4, 20, 150
 EMBEDDING_LOSSES = ("proxy", "supcon", "proxy+supcon")
 
@@ -127,6 +128,7 @@ class TrainConfig:
             "embedding_loss": (self.embedding_loss, EMBEDDING_LOSSES),
             "class_weight": (self.class_weight, CLASS_WEIGHTS),
             "head_rows": (self.head_rows, HEAD_ROWS),
+            "head_init": (self.head_init, HEAD_INITS),
         }
         for field_name, (choice, allowed) in choices.items():
             if choice not in allowed:
@@ -137,8 +139,6 @@ class TrainConfig:
             raise ValueError("warmup_ratio and lora_dropout must be in [0, 1)")
         if self.head_rows == "all" and not self.refit_head:
             raise ValueError("head_rows='all' needs refit_head=True: only a refitted head can learn the validation rows")
-        if self.head_init not in ("baseline", "random"):
-            raise ValueError(f"head_init must be 'baseline' or 'random', got {self.head_init!r}")
         if self.recompute_above_tokens is not None and self.recompute_above_tokens < 1:
             raise ValueError(f"recompute_above_tokens must be at least 1 or None, got {self.recompute_above_tokens}")
         if self.selection_window % 2 == 0:
