@@ -1,6 +1,8 @@
 # Two commands do everything on a fresh machine:
 #   make demo   set up, train on the bundled sample, print baseline vs trained, write an HTML report
 #   make test   set up (browser included), lint, type-check and run every test
+# While developing, `make check` runs lint, types and the tests that need neither the real model,
+# a browser nor ../shared/data (a few minutes).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -9,7 +11,7 @@ TORCH := torch==2.13.0
 
 ANCHORS := benchmarks/.venv-anchors
 
-.PHONY: demo test bench bench-anchors-venv bench-report bench-explorer clean
+.PHONY: demo test check bench bench-anchors-venv bench-report bench-explorer clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +32,11 @@ test: $(VENV)/.dev
 	$(PY) -m ruff check src tests benchmarks
 	$(PY) -m mypy
 	NBTRAIN_REQUIRE_BROWSER=1 $(PY) -m pytest -q
+
+check: $(VENV)/.dev
+	$(PY) -m ruff check src tests benchmarks
+	$(PY) -m mypy
+	$(PY) -m pytest -q -m "not slow and not browser and not data"
 
 # SetFit and the other anchor rows of the training benchmark run in their own venv (SetFit pins
 # its own versions); their results are cached in benchmarks/anchors.json.

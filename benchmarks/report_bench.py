@@ -21,8 +21,8 @@ import pandas as pd
 
 from nbtrain.data.checks import check_label_errors, check_outliers, stack_splits
 from nbtrain.data.dataset import Dataset
-from nbtrain.data.load import load_frame
-from nbtrain.data.report import MODEL_CHECKS, ReportConfig, build_report
+from nbtrain.data.load import load
+from nbtrain.data.report import MODEL_CHECKS, CheckConfig, check
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -51,7 +51,7 @@ class HashedBagOfWords:
 def load(rows: int) -> Dataset:
     train = pd.read_csv(DATA / "banking77_train.csv", dtype=str, keep_default_na=False).head(rows)
     test = pd.read_csv(DATA / "banking77_test.csv", dtype=str, keep_default_na=False)
-    return load_frame(train, test=test)
+    return load(train, test=test)
 
 
 def timed(fn, repeat: int = 1) -> tuple[float, object]:  # type: ignore[no-untyped-def]
@@ -89,11 +89,11 @@ def main() -> None:
     print(f"banking77: {args.rows:,} training-file rows ({total:,} in all splits, test included)\n")
     print(f"{'setting':<34} {'seconds':>8} {'encode passes':>14} {'model checks s':>15}")
 
-    seconds, _ = timed(lambda: build_report(dataset), args.repeat)
+    seconds, _ = timed(lambda: check(dataset), args.repeat)
     print(f"{'model-free checks (no encoder)':<34} {seconds:8.2f} {'-':>14} {'-':>15}")
 
     fake = HashedBagOfWords()
-    seconds, _ = timed(lambda: build_report(dataset, fake))
+    seconds, _ = timed(lambda: check(dataset, fake))
     passes = fake.passes
     print(f"{'all checks, hashed bag of words':<34} {seconds:8.2f} {passes:>14} {model_checks_seconds(dataset, fake):15.2f}")
 
@@ -101,11 +101,11 @@ def main() -> None:
         from nbtrain.embed.encoder import Encoder
 
         encoder = Encoder()
-        seconds, _ = timed(lambda: build_report(dataset, encoder, ReportConfig(skip=MODEL_CHECKS)))
+        seconds, _ = timed(lambda: check(dataset, encoder, CheckConfig(skip=MODEL_CHECKS)))
         print(f"{'no model checks, default model':<34} {seconds:8.2f} {encoder.passes:>14} {'-':>15}")
         embed_seconds, _ = timed(lambda: encoder.encode(list(pd.unique(stack_splits(dataset)["text"]))))
         print(f"{'  the one embedding pass':<34} {embed_seconds:8.2f} {encoder.passes:>14} {'-':>15}")
-        seconds, _ = timed(lambda: build_report(dataset, encoder))
+        seconds, _ = timed(lambda: check(dataset, encoder))
         checks = model_checks_seconds(dataset, encoder)
         print(f"{'all checks, default model (cached)':<34} {seconds:8.2f} {encoder.passes:>14} {checks:15.2f}")
         verdict = "within" if checks <= embed_seconds else "OVER"

@@ -30,6 +30,7 @@ def test_the_packaged_notebook_is_found_where_the_cli_looks():
     assert Path(str(resources.files("nbtrain") / "app" / "studio.ipynb")).samefile(PACKAGED)
 
 
+@pytest.mark.browser  # needs Voilà installed (the browser extra)
 def test_studio_runs_voila_on_the_packaged_notebook_in_the_users_folder(monkeypatch, tmp_path):
     calls, envs = [], []
     monkeypatch.setattr(subprocess, "call", lambda command, env: calls.append(command) or envs.append(env) or 0)
@@ -42,6 +43,7 @@ def test_studio_runs_voila_on_the_packaged_notebook_in_the_users_folder(monkeypa
     assert command[4:] == ["--port=9123", "--no-browser"]
 
 
+@pytest.mark.browser  # needs Voilà installed (the browser extra)
 def test_studio_opens_a_browser_by_default(monkeypatch):
     calls = []
     monkeypatch.setattr(subprocess, "call", lambda command, env: calls.append(command) or 0)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from nbtrain import cli
+from nbtrain import cli, commands
 from nbtrain.cli import main
 
 
@@ -77,7 +77,9 @@ def test_train_json_then_classify(capsys, train_csv, tmp_path, tiny_model_dir):
         assert {"accuracy", "macro_f1", "macro_precision", "macro_recall", "silhouette", "knn_accuracy"} <= set(validation[side])
     assert (out_dir / "model" / "nbtrain.json").is_file()
     assert (out_dir / "report.html").is_file()
-    code, out, _ = run_cli(capsys, "classify", str(out_dir / "model"), "late parcel box", "refund twice", "--json")
+    assert (out_dir / "run.json").is_file()
+    assert not (out_dir / "checkpoint").exists(), "a finished run leaves no checkpoint behind"
+    code, out, _ = run_cli(capsys, "classify", str(out_dir), "late parcel box", "refund twice", "--json")
     assert code == 0
     rows = json.loads(out)
     assert [r["text"] for r in rows] == ["late parcel box", "refund twice"]
@@ -91,14 +93,16 @@ def test_train_writes_a_checkpoint_and_resume_carries_it_on(capsys, train_csv, t
     code, _, err = run_cli(capsys, *common, "--resume", "--epochs", "1")
     assert code == 2
     assert "--resume: no checkpoint in" in err
-    assert run_cli(capsys, *common, "--epochs", "1")[0] == 0
+    assert run_cli(capsys, *common, "--epochs", "1", "--budget", "1 examples")[0] == 0
     checkpoint = json.loads((out_dir / "checkpoint" / "checkpoint.json").read_text())
-    assert checkpoint["epoch"] == 1
-    code, _, _ = run_cli(capsys, *common, "--epochs", "2", "--resume")
+    assert checkpoint["step"] == 1, "a run that ends on its budget keeps its checkpoint for --resume"
+    code, _, err = run_cli(capsys, "train", str(train_csv), "--out", str(out_dir), "--model", str(tiny_model_dir), "--epochs", "2", "--resume")
     assert code == 0
-    assert json.loads((out_dir / "checkpoint" / "checkpoint.json").read_text())["epoch"] == 2
+    assert "Resuming from step 1" in err
     saved = json.loads((out_dir / "model" / "nbtrain.json").read_text())
-    assert saved["metrics"]["steps"] == 2 * checkpoint["step"], "the resumed run trained only the second epoch"
+    per_epoch = -(-json.loads((out_dir / "run.json").read_text())["data"]["sizes"]["train"] // 16)
+    assert saved["training"]["steps"] == 2 * per_epoch, "the resumed run went on to two epochs"
+    assert not (out_dir / "checkpoint").exists()
 
 
 def test_objective_and_class_weight_options_reach_the_config(capsys, train_csv, tmp_path, tiny_model_dir):
@@ -115,7 +119,7 @@ def test_objective_and_class_weight_options_reach_the_config(capsys, train_csv, 
 @pytest.mark.parametrize(("given", "expected"), [([], 1024), (["--recompute-above-tokens", "off"], None)])
 def test_recompute_option_defaults_and_off(given, expected):
     args = cli._parser().parse_args(["train", "data.csv", "--out", "run", *given])
-    assert cli._config(args).recompute_above_tokens == expected
+    assert commands._config(args).recompute_above_tokens == expected
 
 
 @pytest.mark.parametrize(
@@ -123,7 +127,7 @@ def test_recompute_option_defaults_and_off(given, expected):
 )
 def test_class_weight_option_defaults_to_auto_and_may_weigh_nothing(given, expected):
     args = cli._parser().parse_args(["train", "data.csv", "--out", "run", *given])
-    assert cli._config(args).class_weight == expected
+    assert commands._config(args).class_weight == expected
 
 
 def test_recompute_option_rejects_a_bad_budget(capsys):
@@ -133,15 +137,28 @@ def test_recompute_option_rejects_a_bad_budget(capsys):
 
 
 def test_the_training_choices_are_the_configs_own():
-    """The command line lists its choices itself (so ``nbtrain --help`` needs no torch): they must
-    stay the ones TrainConfig accepts, "none" standing for None."""
-    from nbtrain.evaluate.baseline import CLASS_WEIGHTS
-    from nbtrain.training import config
+    """Every choice the command line offers is one TrainConfig accepts ("none" standing for None),
+    and every option TrainConfig accepts is offered: both read nbtrain.choices."""
+    import typing
+
+    from nbtrain.choices import options
+    from nbtrain.training.config import TrainConfig
 
     train = cli._parser()._subparsers._group_actions[0].choices["train"]
     choices = {a.dest: a.choices for a in train._actions if a.choices}
-    assert set(choices["objective"]) == set(config.OBJECTIVES)
-    assert set(choices["embedding_loss"]) == set(config.EMBEDDING_LOSSES)
-    assert set(choices["head_rows"]) == set(config.HEAD_ROWS)
-    assert set(choices["head_init"]) == set(config.HEAD_INITS)
-    assert {None if c == "none" else c for c in choices["class_weight"]} == set(CLASS_WEIGHTS)
+    hints = typing.get_type_hints(TrainConfig)
+    for name in ("objective", "embedding_loss", "head_rows", "head_init", "class_weight"):
+        offered = {None if c == "none" else c for c in choices[name]}
+        assert offered == set(options(hints[name])), name
+        for value in offered:
+            TrainConfig(**{name: value})
+
+
+def test_help_and_a_missing_file_answer_without_loading_torch():
+    import subprocess
+    import sys
+
+    code = "import sys; from nbtrain.cli import main; main(['check', 'nope.csv']); print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    assert "nope.csv: file not found" in out.stderr

@@ -1,4 +1,4 @@
-"""The whole journey on a tiny model: baseline, training, comparison, projections, HTML report."""
+"""The whole journey on a tiny model: baseline, training, comparison, projections, the run's page."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import nbtrain
+from nbtrain.journey import train as run
 from nbtrain.training.config import TrainConfig
-from nbtrain.workflow import run, write_report
 
 
 @pytest.fixture(scope="module")
@@ -15,8 +15,8 @@ def outcome(tiny_model_dir):
     from textdata import make_texts
 
     frame = make_texts(25)
-    dataset = nbtrain.load_frame(frame.iloc[:60], test=frame.iloc[60:])
-    return run(dataset, TrainConfig(model=str(tiny_model_dir), epochs=2, batch_size=8, device="cpu"))
+    dataset = nbtrain.load(frame.iloc[:60], test=frame.iloc[60:])
+    return run(dataset, TrainConfig(model=str(tiny_model_dir), epochs=2, batch_size=8, device="cpu"), progress=False)
 
 
 def test_comparison_scores_both_models_on_every_held_out_split(outcome):
@@ -27,11 +27,11 @@ def test_comparison_scores_both_models_on_every_held_out_split(outcome):
     cmp, result = outcome.comparison, outcome.result
     encoder = nbtrain.Encoder(result.model.config.model)
     assert set(cmp.splits) == {"validation", "test"}
-    # validation: the baseline and the selected model, both fitted on the training rows only
+    # validation: the baseline and the trained encoder with a head fitted on the training rows only
     val = cmp.splits["validation"]
     assert val.fitted_on == "train"
     assert val.rows["baseline_label"].tolist() == outcome.baseline.predict(encoder.encode(val.rows["text"].tolist()))
-    assert val.rows["trained_label"].tolist() == result.selected.classify(val.rows["text"].tolist())["label"].tolist()
+    assert val.rows["trained_label"].tolist() == result.model_fitted_on("train").classify(val.rows["text"].tolist())["label"].tolist()
     # test: the final model, whose head also learnt the split-off validation rows, and a baseline fitted on the same rows
     test = cmp.splits["test"]
     assert test.fitted_on == "train+validation"
@@ -84,13 +84,31 @@ def test_comparison_view_plots_every_held_out_row_with_the_test_separation(outco
     assert "the final model (Try it, classify) learnt them too" in note
 
 
-def test_html_report_is_self_contained(outcome, tmp_path):
-    path = write_report(outcome, tmp_path / "report.html")
+def test_the_runs_page_is_self_contained_and_says_what_was_trained(outcome, tmp_path):
+    report = nbtrain.check(outcome.dataset)
+    path = outcome.to_html(tmp_path / "report.html", report=report)
     page = path.read_text()
     assert "Baseline versus trained" in page
     assert page.count("vegaEmbed('#chart") == 3
     assert "cdn.jsdelivr" not in page
     assert "<script src=" not in page
+    assert outcome.config.model in page, "names the model"
+    assert outcome.dataset.version in page
+    assert f"Data quality {report.score}/100" in page
+    assert "-0.000" not in page
+    assert "(see .dropped)" not in page
+
+
+def test_a_saved_run_holds_model_record_and_page(outcome, tmp_path):
+    folder = outcome.save(tmp_path / "run")
+    assert (folder / "model" / "nbtrain.json").is_file()
+    assert (folder / "report.html").is_file()
+    record = nbtrain.RunRecord.load(folder)
+    assert record.data["version"] == outcome.dataset.version
+    scores = record.scores()
+    test_f1 = scores[(scores["split"] == "test") & (scores["measure"] == "macro_f1")].iloc[0]
+    assert test_f1["trained"] == pytest.approx(outcome.comparison.splits["test"].trained.macro_f1)
+    assert nbtrain.load_model(folder).labels == outcome.model.labels, "a run folder loads as its model"
 
 
 def test_studio_runs_the_journey_without_a_browser(tiny_model_dir):
@@ -105,7 +123,7 @@ def test_studio_runs_the_journey_without_a_browser(tiny_model_dir):
     view.train_panel.start_clicks += 1
     outcome = view.train_panel.wait(120)
     assert view.train_panel.status == "done", view.train_panel.message
-    assert view.outcome is outcome
+    assert view.run is outcome
     assert view.compare_box.children[0].explorer.baseline.shape[0] == len(outcome.dataset.validation)
     view.try_text.value = "late parcel box\nrefund twice"
     view.try_button.click()
@@ -130,7 +148,7 @@ def test_the_comparison_baselines_are_weighed_as_the_trained_heads(tiny_model_di
     from textdata import make_texts
 
     frame = make_texts(25)
-    dataset = nbtrain.load_frame(frame.iloc[:60], test=frame.iloc[60:])
-    weighed = run(dataset, TrainConfig(model=str(tiny_model_dir), epochs=1, batch_size=8, device="cpu", class_weight="balanced"))
+    dataset = nbtrain.load(frame.iloc[:60], test=frame.iloc[60:])
+    weighed = run(dataset, TrainConfig(model=str(tiny_model_dir), epochs=1, batch_size=8, device="cpu", class_weight="balanced"), progress=False)
     assert weighed.baseline.class_weight == "balanced"
     assert {s.baseline_class_weight for s in weighed.comparison.splits.values()} == {"balanced"}

@@ -10,3 +10,9 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     z = logits - logits.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
+
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    """Element-wise logistic function, numerically stable for large negative logits."""
+    out: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * np.asarray(logits, dtype=np.float64)))
+    return out

@@ -20,7 +20,7 @@ def rows_csv(n: int = 6, labels: tuple[str, ...] = ("0", "1"), sep: str = ",") -
 
 def test_headerless_numeric_labels_like_the_classic_example(write_csv):
     path = write_csv("My order was late, 0\nShipping was fast!, 1\n" + rows_csv())
-    ds = nbtrain.load_csv(path)
+    ds = nbtrain.load(path)
     every = pd.concat([ds.train, ds.validation])
     assert ds.labels == ("0", "1")
     assert "My order was late" in set(every["text"])
@@ -30,7 +30,7 @@ def test_headerless_numeric_labels_like_the_classic_example(write_csv):
 
 def test_header_is_detected_and_named_columns_are_used(write_csv):
     path = write_csv("id,label,text\n" + "".join(f"{i},{lab},text {i} {lab}\n" for lab in "ab" for i in range(6)))
-    ds = nbtrain.load_csv(path)
+    ds = nbtrain.load(path)
     every = pd.concat([ds.train, ds.validation])
     assert set(every["text"]) == {f"text {i} {lab}" for lab in "ab" for i in range(6)}
     assert every["row"].min() == 2  # line 1 is the header
@@ -39,17 +39,17 @@ def test_header_is_detected_and_named_columns_are_used(write_csv):
 
 def test_quoted_commas_bom_crlf_and_semicolons(write_csv):
     body = "text,label\r\n" + "".join(f'"Hello, world {i}, ""quoted""",pos\r\n"Bad, {i}",neg\r\n' for i in range(6))
-    ds = nbtrain.load_csv(write_csv(b"\xef\xbb\xbf" + body.encode()))
+    ds = nbtrain.load(write_csv(b"\xef\xbb\xbf" + body.encode()))
     every = pd.concat([ds.train, ds.validation])
     assert 'Hello, world 0, "quoted"' in set(every["text"])
     assert ds.labels == ("neg", "pos")
-    semi = nbtrain.load_csv(write_csv(rows_csv(sep=";"), "semi.csv"))
+    semi = nbtrain.load(write_csv(rows_csv(sep=";"), "semi.csv"))
     assert semi.labels == ("0", "1")
 
 
 def test_row_numbers_follow_multiline_quoted_texts(write_csv):
     body = 'text,label\n"line one\nline two",a\n' + "".join(f"t{i}{lab},{lab}\n" for lab in "ab" for i in range(6))
-    ds = nbtrain.load_csv(write_csv(body))
+    ds = nbtrain.load(write_csv(body))
     every = pd.concat([ds.train, ds.validation]).set_index("text")
     assert every.loc["line one\nline two", "row"] == 2
     assert every.loc["t0a", "row"] == 4  # the quoted text spans lines 2 and 3
@@ -68,26 +68,26 @@ def test_row_numbers_follow_multiline_quoted_texts(write_csv):
 )
 def test_bad_files_fail_naming_file_line_and_problem(write_csv, content, message):
     with pytest.raises(nbtrain.DataError, match=message):
-        nbtrain.load_csv(write_csv(content))
+        nbtrain.load(write_csv(content))
 
 
 def test_missing_file_and_missing_column(tmp_path, write_csv):
     with pytest.raises(nbtrain.DataError, match="file not found"):
-        nbtrain.load_csv(tmp_path / "nope.csv")
+        nbtrain.load(tmp_path / "nope.csv")
     path = write_csv("text,label\n" + rows_csv())
     with pytest.raises(nbtrain.DataError, match=r"no column named 'sentence' for the text \(columns: text, label\)"):
-        nbtrain.load_csv(path, text_column="sentence")
+        nbtrain.load(path, text_column="sentence")
 
 
 def test_wrong_encoding_can_be_named(write_csv):
     path = write_csv(("text,label\n" + rows_csv() + "café,1\n").encode("latin-1"))
-    ds = nbtrain.load_csv(path, encoding="latin-1")
+    ds = nbtrain.load(path, encoding="latin-1")
     assert "café" in set(pd.concat([ds.train, ds.validation])["text"])
 
 
 def test_every_dropped_row_is_kept_with_its_reason(write_csv):
     body = "text,label\n" + rows_csv() + ",0\n   ,1\nno label here,\nrare one,x\nrare two,x\n"
-    ds = nbtrain.load_csv(write_csv(body))
+    ds = nbtrain.load(write_csv(body))
     reasons = ds.dropped.set_index("row")["reason"].to_dict()
     assert reasons[14] == REASON_EMPTY_TEXT
     assert reasons[15] == REASON_EMPTY_TEXT
@@ -101,7 +101,7 @@ def test_every_dropped_row_is_kept_with_its_reason(write_csv):
 
 def test_rare_label_counts_unique_texts_not_rows(write_csv):
     body = "text,label\n" + rows_csv() + "same,x\n" * 6
-    ds = nbtrain.load_csv(write_csv(body))
+    ds = nbtrain.load(write_csv(body))
     assert "x" not in ds.labels
     assert ds.removed_labels["x"] == 6
 
@@ -110,7 +110,7 @@ def test_held_out_files_drop_unknown_labels_and_training_texts(write_csv):
     train = write_csv("text,label\n" + rows_csv(), "train.csv")
     val = write_csv("text,label\nmessage number 0 about 0,0\nnew text,1\nunseen label,7\nanother new,0\n", "val.csv")
     test = write_csv("text,label\nfresh,1\nmessage number 1 about 1,1\n", "test.csv")
-    ds = nbtrain.load_csv(train, validation=val, test=test)
+    ds = nbtrain.load(train, validation=val, test=test)
     assert ds.validation_from == "file"
     assert list(ds.validation["text"]) == ["new text", "another new"]
     assert list(ds.test["text"]) == ["fresh"]
@@ -126,29 +126,29 @@ def test_automatic_split_is_stratified_seeded_and_keeps_duplicates_together():
     frame = pd.DataFrame(
         {"text": [f"t{i % 40}" for i in range(100)], "label": ["a" if i % 40 < 20 else "b" for i in range(100)]}
     )
-    ds = nbtrain.load_frame(frame, validation_size=0.25, seed=1)
+    ds = nbtrain.load(frame, validation_size=0.25, seed=1)
     assert not set(ds.train["text"]) & set(ds.validation["text"])
     assert ds.validation.drop_duplicates("text")["label"].value_counts().to_dict() == {"a": 5, "b": 5}
-    again = nbtrain.load_frame(frame, validation_size=0.25, seed=1)
+    again = nbtrain.load(frame, validation_size=0.25, seed=1)
     assert list(again.validation["text"]) == list(ds.validation["text"])
-    other = nbtrain.load_frame(frame, validation_size=0.25, seed=2)
+    other = nbtrain.load(frame, validation_size=0.25, seed=2)
     assert set(other.validation["text"]) != set(ds.validation["text"])
 
 
 def test_a_label_with_one_text_trains_but_is_not_validated():
     frame = pd.DataFrame({"text": [f"t{i}" for i in range(20)] + ["only"], "label": ["a", "b"] * 10 + ["c"]})
-    ds = nbtrain.load_frame(frame, min_examples=1)
+    ds = nbtrain.load(frame, min_examples=1)
     assert ds.labels == ("a", "b", "c")
     assert "only" in set(ds.train["text"])
     assert set(ds.validation["label"]) == {"a", "b"}
     assert len(ds.train) + len(ds.validation) == 21
     with pytest.raises(nbtrain.DataError, match="too few unique texts"):
-        nbtrain.load_frame(pd.DataFrame({"text": ["x", "y"], "label": ["a", "b"]}), min_examples=1)
+        nbtrain.load(pd.DataFrame({"text": ["x", "y"], "label": ["a", "b"]}), min_examples=1)
 
 
 def test_dataframe_numeric_labels_with_missing_values():
     frame = pd.DataFrame({"review": [f"text {i}" for i in range(13)], "stars": [1.0, 2.0] * 6 + [None]})
-    ds = nbtrain.load_frame(frame, text_column="review", label_column="stars")
+    ds = nbtrain.load(frame, text_column="review", label_column="stars")
     assert ds.labels == ("1", "2")
     assert ds.dropped["reason"].tolist() == [REASON_NO_LABEL]
     assert ds.dropped["row"].tolist() == [12]
@@ -157,11 +157,11 @@ def test_dataframe_numeric_labels_with_missing_values():
 def test_too_small_for_a_validation_split():
     frame = pd.DataFrame({"text": [f"t{i}" for i in range(10)], "label": ["a", "b"] * 5})
     with pytest.raises(nbtrain.DataError, match="too few unique texts"):
-        nbtrain.load_frame(frame, validation_size=0.9)
+        nbtrain.load(frame, validation_size=0.9)
 
 
 def test_summary_and_label_counts(write_csv):
-    ds = nbtrain.load_csv(write_csv("text,label\n" + rows_csv(10) + ",1\n"))
+    ds = nbtrain.load(write_csv("text,label\n" + rows_csv(10) + ",1\n"))
     counts = ds.label_counts()
     assert set(counts["split"]) == {"train", "validation"}
     assert counts["count"].sum() == 20
@@ -171,7 +171,7 @@ def test_summary_and_label_counts(write_csv):
 
 
 def test_bundled_sample_loads_with_its_flaws():
-    ds = nbtrain.load_csv(nbtrain.sample_path())
+    ds = nbtrain.load(nbtrain.sample_path())
     assert ds.labels == ("account", "billing", "delivery", "technical")
     assert len(ds.train) + len(ds.validation) >= 600
     assert "legal" in ds.removed_labels

@@ -4,7 +4,7 @@ What the README counts, checked against the files: a "duplicate" is a row whose 
 text (whitespace collapsed) repeats an earlier row of the training file, whatever its label; a
 "test text in train" is a test row whose case-folded text occurs in the training file; a
 "conflicting" text is a case-folded training text carrying two labels. That is our near-duplicate
-key without punctuation stripping (``ReportConfig(punctuation=False)``): exact repeats are the
+key without punctuation stripping (``CheckConfig(punctuation=False)``): exact repeats are the
 ``exact_duplicates`` finding, case-only variants the ``near_duplicates`` one, and exact copies in
 test were set aside at load and are listed by ``leakage``. When the loader splits validation off
 the training file, a repeat whose copies landed on both sides shows up as validation leakage, so
@@ -18,25 +18,25 @@ from pathlib import Path
 import pytest
 
 from nbtrain.data.finding import IN_DATA, SET_ASIDE
-from nbtrain.data.load import load_csv
-from nbtrain.data.report import Report, ReportConfig, build_report
+from nbtrain.data.load import load
+from nbtrain.data.report import CheckConfig, DataReport, check
 
 pytestmark = pytest.mark.data
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-README_KEY = ReportConfig(punctuation=False)
+README_KEY = CheckConfig(punctuation=False)
 
 
-def report_of(name: str, config: ReportConfig = README_KEY) -> Report:
+def report_of(name: str, config: CheckConfig = README_KEY) -> DataReport:
     train = DATA / f"{name}_train.csv"
     if not train.exists():
         pytest.skip(f"{train} not present")
     val = DATA / f"{name}_val.csv"
-    dataset = load_csv(train, val if val.exists() else None, DATA / f"{name}_test.csv")
-    return build_report(dataset, config=config)
+    dataset = load(train, val if val.exists() else None, DATA / f"{name}_test.csv")
+    return check(dataset, config=config)
 
 
-def training_file_duplicates(report: Report, validation_split_off: bool) -> int:
+def training_file_duplicates(report: DataReport, validation_split_off: bool) -> int:
     """Repeats within the training file (train, and validation when the loader split it off),
     plus, in that case, repeats whose copies the split put on both sides."""
     splits = ["train", "validation"] if validation_split_off else ["train"]
@@ -48,7 +48,7 @@ def training_file_duplicates(report: Report, validation_split_off: bool) -> int:
     return repeats + int(split_apart.sum())
 
 
-def test_in_training(report: Report) -> int:
+def test_in_training(report: DataReport) -> int:
     """Test rows whose case-folded text is in the training file (set aside, or still in the data)."""
     leaks = report.finding("leakage").rows
     return int((leaks["split"] == "test").sum())
@@ -90,7 +90,7 @@ def test_tweeteval_37_duplicates_6_conflicts_and_html_entities():
 
 def test_tweeteval_default_key_also_folds_punctuation_and_finds_more():
     # "@user Creepy" (offensive) vs "@user CREEPY!" (not): the default key strips punctuation, keeps emoji.
-    report = report_of("tweeteval_offensive", ReportConfig())
+    report = report_of("tweeteval_offensive", CheckConfig())
     conflicts = report.finding("conflicting_labels").rows
     assert conflicts.loc[conflicts["split"] == "train", "group"].nunique() == 9
     near = report.finding("near_duplicates").rows

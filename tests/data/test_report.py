@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from nbtrain.data.finding import SEVERITIES
-from nbtrain.data.load import load_frame
-from nbtrain.data.report import CHECKS, MODEL_CHECKS, PENALTY, ReportConfig, build_report
+from nbtrain.data.load import load
+from nbtrain.data.report import CHECKS, MODEL_CHECKS, PENALTY, CheckConfig, check
 from nbtrain.data.text_encoder import TextEncoder
 
 
@@ -23,7 +23,7 @@ def messy():
     val = [("refund please now", "billing"), ("parcel lost today", "delivery")]
     test = [("REFUND my card payment 3", "billing"), ("parcel arrived late again 4", "delivery"), ("card refund", "billing")]
     frame = lambda rows: pd.DataFrame(rows, columns=["text", "label"])  # noqa: E731
-    return load_frame(frame(train), frame(val), frame(test))
+    return load(frame(train), frame(val), frame(test))
 
 
 @pytest.mark.parametrize(
@@ -39,11 +39,11 @@ def messy():
 )
 def test_config_rejects_bad_values(kwargs):
     with pytest.raises(ValueError):  # noqa: PT011 - each case has its own message
-        ReportConfig(**kwargs)
+        CheckConfig(**kwargs)
 
 
 def test_without_encoder_model_checks_are_skipped_and_lengths_are_words(messy):
-    report = build_report(messy)
+    report = check(messy)
     checks = {f.check for f in report.findings}
     assert checks == set(CHECKS) - set(MODEL_CHECKS)
     assert report.skipped == MODEL_CHECKS
@@ -52,7 +52,7 @@ def test_without_encoder_model_checks_are_skipped_and_lengths_are_words(messy):
 
 
 def test_findings_are_sorted_by_severity_and_the_score_follows_the_formula(messy):
-    report = build_report(messy)
+    report = check(messy)
     ranks = [SEVERITIES.index(f.severity) for f in report.findings]
     assert ranks == sorted(ranks)
     assert report.score == max(0, 100 - sum(PENALTY[f.severity] for f in report.findings))
@@ -65,7 +65,7 @@ def test_findings_are_sorted_by_severity_and_the_score_follows_the_formula(messy
 
 def test_one_encode_call_over_unique_texts_feeds_every_model_check(messy, fake_encoder):
     assert isinstance(fake_encoder, TextEncoder)
-    report = build_report(messy, fake_encoder)
+    report = check(messy, fake_encoder)
     assert fake_encoder.encode_calls == 1
     unique_texts = pd.concat([messy.train, messy.validation, messy.test])["text"].nunique()
     assert fake_encoder.encoded == unique_texts
@@ -75,16 +75,16 @@ def test_one_encode_call_over_unique_texts_feeds_every_model_check(messy, fake_e
 
 
 def test_skip_switches_checks_off_and_tuning_changes_results(messy, fake_encoder):
-    report = build_report(messy, fake_encoder, ReportConfig(skip=("text_noise", *MODEL_CHECKS)))
+    report = check(messy, fake_encoder, CheckConfig(skip=("text_noise", *MODEL_CHECKS)))
     assert "text_noise" not in {f.check for f in report.findings}
     assert fake_encoder.encode_calls == 0
     assert report.skipped == ()
-    strict = build_report(messy, config=ReportConfig(punctuation=False))
-    assert strict.finding("near_duplicates").count < build_report(messy).finding("near_duplicates").count
+    strict = check(messy, config=CheckConfig(punctuation=False))
+    assert strict.finding("near_duplicates").count < check(messy).finding("near_duplicates").count
 
 
 def test_to_dict_is_json_ready_and_caps_rows(messy):
-    report = build_report(messy)
+    report = check(messy)
     data = json.loads(json.dumps(report.to_dict(max_rows=1)))
     assert data["score"] == report.score
     assert data["sizes"] == {"train": 21, "validation": 2, "test": 2}
@@ -94,7 +94,7 @@ def test_to_dict_is_json_ready_and_caps_rows(messy):
 
 
 def test_to_html_writes_a_standalone_page(messy, tmp_path):
-    path = build_report(messy).to_html(tmp_path / "report.html")
+    path = check(messy).to_html(tmp_path / "report.html")
     page = path.read_text(encoding="utf-8")
     assert "Data quality report" in page
     assert "conflicting_labels" in page

@@ -35,11 +35,11 @@ def test_accelerate_launch_trains_on_two_processes(tmp_path, tiny_model_dir, ext
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     saved = json.loads((out / "model" / "nbtrain.json").read_text())
-    metrics = saved["metrics"]
+    metrics = saved["training"]
     assert metrics["processes"] == 2
     n_train = json.loads(done.stdout)["data"]["sizes"]["train"]
     assert metrics["steps"] == 2 * ((-(-n_train // 8)) // 2), "each process takes half of every epoch's batches"
-    assert done.stderr.count("Fitting the baseline and training") == 1, "only the first process reports"
+    assert done.stderr.count("labels: billing, delivery, technical") == 1, "only the first process reports"
     from nbtrain.training.model import load_model
 
     assert len(load_model(out / "model").classify(["late parcel"])) == 1

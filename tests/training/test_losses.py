@@ -9,7 +9,7 @@ import torch
 import nbtrain
 from nbtrain.training.config import TrainConfig
 from nbtrain.training.losses import class_weights, embedding_loss, proxy_loss, supcon_loss
-from nbtrain.training.trainer import train
+from nbtrain.training.trainer import train_model as train
 
 
 def unit(rows: list[list[float]]) -> torch.Tensor:
@@ -57,7 +57,7 @@ def test_balanced_class_weights_match_scikit_learn():
 def dataset():
     from textdata import make_texts
 
-    return nbtrain.load_frame(make_texts(30))
+    return nbtrain.load(make_texts(30))
 
 
 @pytest.mark.parametrize(

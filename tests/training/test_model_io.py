@@ -10,14 +10,14 @@ import pytest
 import nbtrain
 from nbtrain.training.config import TrainConfig
 from nbtrain.training.model import load_model
-from nbtrain.training.trainer import train
+from nbtrain.training.trainer import train_model as train
 
 
 @pytest.fixture(scope="module")
 def trained(tiny_model_dir):
     from textdata import make_texts
 
-    dataset = nbtrain.load_frame(make_texts(20))
+    dataset = nbtrain.load(make_texts(20))
     cfg = TrainConfig(model=str(tiny_model_dir), epochs=1, batch_size=8, device="cpu")
     return dataset, train(dataset, cfg).model
 
@@ -42,7 +42,8 @@ def test_save_and_load_give_the_same_outputs(trained, tmp_path):
     meta = json.loads((folder / "nbtrain.json").read_text())
     assert meta["labels"] == list(dataset.labels)
     assert meta["nbtrain_version"] == nbtrain.__version__
-    assert meta["metrics"]["best_epoch"] in (0, 1)
+    assert meta["training"]["kept_epoch"] in (0, 1)
+    assert meta["kind"] == "adapter"
     loaded = load_model(folder, device="cpu")
     texts = dataset.validation["text"].tolist()
     assert loaded.labels == model.labels

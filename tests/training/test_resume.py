@@ -14,14 +14,14 @@ import nbtrain
 from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSignal
 from nbtrain.training.checkpoint import META_FILE, STATE_FILE, load_checkpoint
 from nbtrain.training.config import TrainConfig
-from nbtrain.training.trainer import train
+from nbtrain.training.trainer import train_model as train
 
 
 @pytest.fixture(scope="module")
 def dataset():
     from textdata import make_texts
 
-    return nbtrain.load_frame(make_texts(30))
+    return nbtrain.load(make_texts(30))
 
 
 def config(model_dir, folder, **kw) -> TrainConfig:
@@ -76,7 +76,7 @@ def test_a_run_stopped_after_an_epoch_resumes_to_the_same_model(tiny_model_dir, 
     assert list(resumed.history["epoch"]) == [0, 1, 2, 3]
     assert np.allclose(resumed.steps["loss"], unbroken.steps["loss"], atol=1e-6)
     assert np.allclose(resumed.history["val_macro_f1"], unbroken.history["val_macro_f1"])
-    assert resumed.best_epoch == unbroken.best_epoch
+    assert resumed.kept_epoch == unbroken.kept_epoch
     same_model(resumed, unbroken, dataset)
 
 
@@ -92,7 +92,7 @@ def test_a_run_stopped_mid_epoch_resumes_with_the_batches_it_had_left(tiny_model
     # The stopped run scored its partial epoch 2; the resumed run scores the whole epoch 2 once.
     assert list(resumed.history["epoch"]) == [0, 1, 2, 3]
     assert np.allclose(resumed.history["val_macro_f1"], unbroken.history["val_macro_f1"])
-    assert resumed.best_epoch == unbroken.best_epoch
+    assert resumed.kept_epoch == unbroken.kept_epoch
     same_model(resumed, unbroken, dataset)
 
 
@@ -114,9 +114,9 @@ def test_a_resumed_run_may_train_for_more_epochs(tiny_model_dir, dataset, unbrok
 def test_a_resumed_run_may_fit_its_final_head_on_other_rows(tiny_model_dir, dataset, unbroken, tmp_path):
     # head_rows acts after the training loop, so a finished run may be resumed just to change it
     shutil.copytree(unbroken.model.config.checkpoint_dir, tmp_path, dirs_exist_ok=True)
-    assert unbroken.model is not unbroken.selected
+    assert unbroken.model is not unbroken.model_fitted_on("train")
     kept = train(dataset, config(tiny_model_dir, tmp_path, head_rows="train"), resume_from=tmp_path)
-    assert kept.model is kept.selected
+    assert kept.model is kept.model_fitted_on("train")
     assert list(kept.history["epoch"]) == list(unbroken.history["epoch"])
 
 
@@ -143,7 +143,7 @@ def test_resuming_with_other_settings_or_labels_is_refused(tiny_model_dir, datas
         train(dataset, config(tiny_model_dir, tmp_path, learning_rate=1e-3), resume_from=folder)
     from textdata import make_texts
 
-    other = nbtrain.load_frame(make_texts(30).replace({"label": {"billing": "money"}}))
+    other = nbtrain.load(make_texts(30).replace({"label": {"billing": "money"}}))
     with pytest.raises(ValueError, match="labels"):
         train(other, config(tiny_model_dir, tmp_path), resume_from=folder)
     with pytest.raises(FileNotFoundError, match="no checkpoint here"):

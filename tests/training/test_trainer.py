@@ -14,14 +14,14 @@ from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSign
 from nbtrain.training.config import TrainConfig
 from nbtrain.training.losses import class_centroids, proxy_loss
 from nbtrain.training.selection import best_epoch
-from nbtrain.training.trainer import train
+from nbtrain.training.trainer import train_model as train
 
 
 @pytest.fixture(scope="module")
 def dataset():
     from textdata import make_texts
 
-    return nbtrain.load_frame(make_texts(30))
+    return nbtrain.load(make_texts(30))
 
 
 def config(model_dir, **kw) -> TrainConfig:
@@ -65,8 +65,8 @@ def test_training_learns_and_reports_every_step_and_epoch(tiny_model_dir, datase
     first, last = result.steps["loss"].head(5).mean(), result.steps["loss"].tail(5).mean()
     assert last < first
     f1, losses = result.history["val_macro_f1"].tolist(), result.history["val_loss"].tolist()
-    assert result.best_epoch == best_epoch(f1, losses, window=3)
-    assert result.history["kept_epoch"].iloc[-1] == result.best_epoch
+    assert result.kept_epoch == best_epoch(f1, losses, window=3)
+    assert result.history["kept_epoch"].iloc[-1] == result.kept_epoch
     assert max(f1) > f1[0], "a random head must improve on the tiny task"
 
 
@@ -74,7 +74,7 @@ def test_best_epoch_weights_are_what_the_model_keeps(tiny_model_dir, dataset):
     result = train(dataset, config(tiny_model_dir, patience=3, refit_head=False))
     predicted = result.model.classify(dataset.validation["text"].tolist())["label"]
     f1 = score_predictions(dataset.validation["label"].tolist(), predicted.tolist(), dataset.labels).macro_f1
-    assert f1 == pytest.approx(result.history.iloc[result.best_epoch]["val_macro_f1"])
+    assert f1 == pytest.approx(result.history.iloc[result.kept_epoch]["val_macro_f1"])
     assert result.validation.macro_f1 == pytest.approx(f1)
 
 
@@ -83,14 +83,14 @@ def test_refit_head_is_a_tuned_logistic_regression_on_the_trained_embeddings(tin
 
     result = train(dataset, config(tiny_model_dir, epochs=2, head_rows="train"))
     model = result.model
-    assert model is result.selected
+    assert model is result.model_fitted_on("train")
     expected = fit_baseline(model.embed(dataset.train["text"].tolist()), dataset.train["label"].tolist())
     texts = dataset.validation["text"].tolist()
     assert np.allclose(model.predict_proba(texts), expected.predict_proba(model.embed(texts)), atol=1e-4)
     predicted = model.classify(texts)["label"].tolist()
     f1 = score_predictions(dataset.validation["label"].tolist(), predicted, dataset.labels).macro_f1
     assert result.validation.macro_f1 == pytest.approx(f1)
-    assert model.metrics["head_rows"] == "train"
+    assert model.fitted_on == "train"
 
 
 def test_split_off_validation_rows_teach_the_final_head_but_not_the_scores(tiny_model_dir, dataset):
@@ -98,7 +98,7 @@ def test_split_off_validation_rows_teach_the_final_head_but_not_the_scores(tiny_
 
     assert dataset.validation_from == "split"
     result = train(dataset, config(tiny_model_dir, epochs=2))
-    final, selected = result.model, result.selected
+    final, selected = result.model, result.model_fitted_on("train")
     assert final is not selected
     assert final.network.encoder is selected.network.encoder, "one trained encoder, two heads"
     rows = pd.concat([dataset.train, dataset.validation])
@@ -110,33 +110,25 @@ def test_split_off_validation_rows_teach_the_final_head_but_not_the_scores(tiny_
     predicted = selected.classify(texts)["label"].tolist()
     f1 = score_predictions(dataset.validation["label"].tolist(), predicted, dataset.labels).macro_f1
     assert result.validation.macro_f1 == pytest.approx(f1)
-    assert final.metrics["head_rows"] == "train+validation"
+    assert final.fitted_on == "train+validation"
 
 
 def test_a_validation_file_stays_out_of_the_head_unless_asked(tiny_model_dir, dataset):
     from nbtrain.evaluate.baseline import fit_baseline
 
-    given = nbtrain.load_frame(dataset.train, validation=dataset.validation)
+    given = nbtrain.load(dataset.train, validation=dataset.validation)
     assert given.validation_from == "file"
     kept_apart = train(given, config(tiny_model_dir, epochs=1))
-    assert kept_apart.model is kept_apart.selected
+    assert kept_apart.model is kept_apart.model_fitted_on("train")
     used = train(given, config(tiny_model_dir, epochs=1, head_rows="all"))
-    assert used.model is not used.selected
-    assert (used.model.metrics["head_rows"], used.selected.metrics["head_rows"]) == ("train+validation", "train")
+    assert used.model is not used.model_fitted_on("train")
+    assert (used.model.fitted_on, used.model_fitted_on("train").fitted_on) == ("train+validation", "train")
     rows = pd.concat([given.train, given.validation])
     every = fit_baseline(used.model.embed(rows["text"].tolist()), rows["label"].tolist())
     probe = ["late parcel", "refund my card"]
     assert np.allclose(used.model.predict_proba(probe), every.predict_proba(used.model.embed(probe)), atol=1e-4)
     with pytest.raises(ValueError, match="needs refit_head"):
         TrainConfig(head_rows="all", refit_head=False)
-
-
-def test_loop_doctests():
-    import doctest
-
-    from nbtrain.training import loop
-
-    assert doctest.testmod(loop).failed == 0
 
 
 def test_stop_signal_stops_after_the_step_and_keeps_the_best(tiny_model_dir, dataset):
@@ -154,7 +146,7 @@ def test_early_stopping_ends_when_validation_stops_improving(tiny_model_dir, dat
     result = train(dataset, config(tiny_model_dir, epochs=6, patience=2, learning_rate=1e-9, head_learning_rate=1e-9))
     assert result.stopped.startswith("early stopping")
     assert list(result.history["epoch"]) == [0, 1, 2]
-    assert result.best_epoch == 0
+    assert result.kept_epoch == 0
 
 
 def test_training_is_reproducible_with_a_seed(tiny_model_dir, dataset):
@@ -197,7 +189,7 @@ def test_long_batches_recompute_activations_with_the_same_gradients(tiny_model_d
 
 def test_baseline_initialised_head_starts_at_the_baseline(tiny_model_dir, dataset):
     from nbtrain.embed.encoder import Encoder
-    from nbtrain.workflow import fit_dataset_baseline
+    from nbtrain.journey import fit_dataset_baseline
 
     enc = Encoder(tiny_model_dir, device="cpu")
     base = fit_dataset_baseline(dataset, enc)

@@ -6,8 +6,8 @@ import ipywidgets as widgets
 import pandas as pd
 import pytest
 
-from nbtrain.data.load import load_frame
-from nbtrain.data.report import ReportConfig
+from nbtrain.data.load import load
+from nbtrain.data.report import CheckConfig
 from nbtrain.widgets.report_view import DataReportView
 
 
@@ -18,7 +18,7 @@ def messy():
     train += [("refund my card payment 1", "billing"), ("refund my card payment 1", "billing"), ("Tom &amp; Jerry parcel", "delivery")]
     val = [("refund please now", "billing"), ("Parcel arrived late again 3!", "delivery"), ("parcel lost today", "delivery")]
     frame = lambda rows: pd.DataFrame(rows, columns=["text", "label"])  # noqa: E731
-    return load_frame(frame(train), frame(val))
+    return load(frame(train), frame(val))
 
 
 def test_view_shows_score_findings_and_a_fix_button_per_fixable_finding(messy):
@@ -51,7 +51,7 @@ def test_clicking_a_fix_applies_it_records_the_audit_and_re_renders(messy):
 
 
 def test_fixes_chain_on_the_current_dataset(messy):
-    view = DataReportView(messy, config=ReportConfig(skip=("size",)))
+    view = DataReportView(messy, config=CheckConfig(skip=("size",)))
     view.fix_buttons["remove_leaked_rows"].click()
     view.fix_buttons["strip_html_and_urls"].click()
     assert [trail.fix for trail in view.audit] == ["remove_leaked_rows", "strip_html_and_urls"]
@@ -62,10 +62,10 @@ def test_fixes_chain_on_the_current_dataset(messy):
 
 def test_a_refused_fix_shows_the_reason_and_keeps_the_data(messy):
     train = messy.train[["text", "label"]]
-    only_leaks = load_frame(train, pd.DataFrame({"text": ["Refund my card payment 2!", "parcel arrived late again 5."], "label": ["billing", "delivery"]}))
+    only_leaks = load(train, pd.DataFrame({"text": ["Refund my card payment 2!", "parcel arrived late again 5."], "label": ["billing", "delivery"]}))
     view = DataReportView(only_leaks)
     view.fix_buttons["remove_leaked_rows"].click()
-    assert view.audit == []
+    assert view.audit == ()
     assert view.dataset is only_leaks
     assert "no validation rows" in view.status.value
 
@@ -74,7 +74,7 @@ def test_conflicts_offer_relabel_and_drop_and_whitespace_its_own_fix():
     train = [(f"refund my card payment {i}", "billing") for i in range(6)] + [(f"parcel late {i}", "delivery") for i in range(6)]
     train += [("where is it", "billing"), ("where is it", "delivery"), ("  spaced   out ", "billing")]
     frame = lambda rows: pd.DataFrame(rows, columns=["text", "label"])  # noqa: E731
-    view = DataReportView(load_frame(frame(train), frame([("refund now", "billing"), ("parcel gone", "delivery")])))
+    view = DataReportView(load(frame(train), frame([("refund now", "billing"), ("parcel gone", "delivery")])))
     assert {"resolve_conflicting_labels", "drop_conflicting_texts", "normalise_whitespace"} <= set(view.fix_buttons)
     view.fix_buttons["drop_conflicting_texts"].click()
     view.fix_buttons["normalise_whitespace"].click()

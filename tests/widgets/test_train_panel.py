@@ -43,8 +43,8 @@ def test_start_click_trains_in_a_thread_and_streams_progress():
     assert panel.status == "done"
     assert panel.step == panel.total_steps == 20
     assert panel.epochs == 2
-    assert [p[0] for p in panel.loss] == list(range(1, 21))
-    assert panel.val == [[1, 0.6], [2, 0.7]]
+    assert [p[0] for p in panel.loss_points] == list(range(1, 21))
+    assert panel.val_points == [[10, 0.6], [20, 0.7]], "validation points sit at their step"
     assert panel.speed == 16.0
 
 
@@ -67,7 +67,7 @@ def test_progress_is_throttled_but_the_last_step_always_arrives():
     panel.start()
     panel.wait(10)
     assert panel.step == 50
-    assert len(panel.loss) == 50, "throttled updates still carry every step's loss"
+    assert len(panel.loss_points) == 50, "throttled updates still carry every step's loss"
 
 
 def test_an_error_is_shown_not_lost():
@@ -97,6 +97,49 @@ def test_a_second_start_while_running_is_ignored():
     gate.set()
     assert panel.wait(10) == "ok"
     assert calls == [1]
+
+
+def test_widget_state_changes_only_on_the_main_thread_and_a_stop_is_never_undone():
+    """The training thread floods step updates while Stop is pressed: every trait change happens
+    on the thread that applies the updates, and once stopping, the status only moves to done."""
+    main = threading.get_ident()
+    seen: list[tuple[str, int]] = []
+
+    def until_stopped(callbacks, stop):
+        step = 0
+        while not stop.is_set() and step < 100_000:
+            step += 1
+            for cb in callbacks:
+                cb.on_step(StepEvent(step, 100_000, 1, 1, 0.5, 0.1, 16.0, 1.0))
+            time.sleep(0.0005)
+        return step
+
+    panel = TrainPanel(until_stopped, min_interval=0.0)
+    panel.observe(lambda change: seen.append((change["new"], threading.get_ident())), names=["status", "step"])
+    panel.start()
+    deadline = time.monotonic() + 10
+    while panel.step < 50 and time.monotonic() < deadline:
+        panel.apply_updates()
+    panel.stop()
+    panel.wait(10)
+    assert {thread for _, thread in seen} == {main}
+    statuses = [value for value, _ in seen if isinstance(value, str)]
+    assert statuses[-2:] == ["stopping", "done"]
+    assert "running" not in statuses[statuses.index("stopping") :]
+
+
+def test_only_new_points_travel_and_a_new_view_gets_the_history(monkeypatch):
+    sent: list[dict] = []
+    panel = TrainPanel(fake_runner(steps=30), min_interval=0.0)
+    monkeypatch.setattr(panel, "send", sent.append)
+    panel.start()
+    panel.wait(10)
+    points = [m for m in sent if m["type"] == "points"]
+    assert sum(len(m["loss"]) for m in points) == 30
+    assert max(len(m["loss"]) for m in points) < 30, "not the whole curve each time"
+    panel._message(panel, {"type": "history"}, [])
+    assert sent[-1] == {"type": "history", "loss": panel.loss_points, "val": panel.val_points}
+    assert len(sent[-1]["loss"]) == 30
 
 
 @pytest.mark.parametrize("name", ["train_panel.js", "train_panel.css"])

@@ -1,42 +1,65 @@
-"""What a fix changed, row by row, and how a fix builds its new :class:`Dataset`.
+"""Edits as data: what a change did, row by row, and the one function that applies changes.
 
-Fixes never modify the dataset they are given: :func:`rebuild` returns a new one in which every
-removed row is appended to ``dropped`` (reason "removed by <fix>"), so nothing is lost and the
-removed rows can be exported with the rest.
+Every change to a :class:`~nbtrain.data.dataset.Dataset` after loading (a fix from the report, a
+relabel in the explorer, a decision in the review queue) is a *changes table*: one row per row
+changed, naming it by ``split, source, row`` (the line in the user's file), the ``action``
+("removed", "relabelled", "edited", "restored" or "reviewed"), the ``column`` changed, the values
+``before`` and ``after``, and a ``detail`` saying why. :func:`apply_changes` turns a dataset and
+a changes table into a new dataset, whose ``history`` ends with the :class:`AuditTrail`; the
+given dataset is never modified, a removed row moves to ``dropped`` (nothing is lost), and
+``undo()`` returns the dataset before. Because the trail is data, it is saved as JSON and
+replayed on the file when it is loaded again, so edits survive a kernel restart.
 """
 
 from __future__ import annotations
 
+import getpass
+import json
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from nbtrain.data.dataset import DROPPED_COLUMNS, Dataset
 from nbtrain.data.errors import DataError
 from nbtrain.data.finding import FINDING_COLUMNS, plural
 from nbtrain.data.read import ROW_COLUMNS
 
+if TYPE_CHECKING:
+    from nbtrain.data.dataset import Dataset
+
 CHANGE_COLUMNS = ["split", "source", "row", "action", "column", "before", "after", "detail"]
+ACTIONS = ("edited", "relabelled", "restored", "removed", "reviewed")  # the order they are applied in
+KEY = ["split", "source", "row"]
+HISTORY_FORMAT = 1
 
 
 @dataclass(frozen=True)
 class AuditTrail:
-    """One fix's record: its name, a one-line summary and one row per change.
+    """One change's record: what made it, a one-line summary, who, when, why, and a row per change.
 
-    ``changes`` has ``split, source, row`` (the line in the user's file), ``action`` ("removed",
-    "relabelled", "edited" or "restored"), the ``column`` changed, ``before`` and ``after``
-    values, and a ``detail`` saying why.
+    ``changes`` has ``split, source, row`` (the line in the user's file), ``action``, the
+    ``column`` changed, ``before`` and ``after`` values, and a ``detail`` per row.
 
     >>> trail = AuditTrail("normalise_whitespace", "no change", pd.DataFrame(columns=CHANGE_COLUMNS))
     >>> trail.removed.empty
     True
     """
 
-    fix: str
+    name: str
     summary: str
     changes: pd.DataFrame
+    when: str = ""
+    who: str = ""
+    reason: str = ""
+
+    @property
+    def fix(self) -> str:
+        """The name of the fix or edit that made this change (kept for earlier code)."""
+        return self.name
 
     @property
     def removed(self) -> pd.DataFrame:
@@ -51,73 +74,196 @@ class AuditTrail:
         return target
 
     def to_dict(self) -> dict[str, object]:
-        """Plain JSON-ready data."""
+        """Plain JSON-ready data (label tuples become lists)."""
+        records = self.changes.astype(object).where(self.changes.notna(), None).to_dict(orient="records")
         return {
-            "fix": self.fix,
+            "name": self.name,
             "summary": self.summary,
-            "changes": self.changes.astype(object).where(self.changes.notna(), None).to_dict(orient="records"),
+            "when": self.when,
+            "who": self.who,
+            "reason": self.reason,
+            "changes": [{k: list(v) if isinstance(v, tuple) else v for k, v in r.items()} for r in records],
         }
 
-
-def removal_changes(rows: pd.DataFrame, detail: pd.Series | str) -> pd.DataFrame:
-    """Change records for removed ``rows``; ``before`` keeps the text and ``after`` the label."""
-    return pd.DataFrame(
-        {
-            "split": rows["split"].to_numpy(),
-            "source": rows["source"].to_numpy(),
-            "row": rows["row"].to_numpy(),
-            "action": "removed",
-            "column": "",
-            "before": rows["text"].to_numpy(),
-            "after": rows["label"].to_numpy(),
-            "detail": detail.to_numpy() if isinstance(detail, pd.Series) else detail,
-        }
-    )
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AuditTrail:
+        """Rebuild from :meth:`to_dict`; label lists become tuples again."""
+        rows = [{k: tuple(v) if isinstance(v, list) else v for k, v in r.items()} for r in data["changes"]]
+        changes = pd.DataFrame(rows, columns=CHANGE_COLUMNS).astype({"before": object, "after": object})
+        return cls(data["name"], data["summary"], changes, data.get("when", ""), data.get("who", ""), data.get("reason", ""))
 
 
-def edit_changes(rows: pd.DataFrame, column: str, after: pd.Series, action: str, detail: str) -> pd.DataFrame:
-    """Change records for rows whose ``column`` becomes ``after`` (aligned with ``rows``)."""
-    return pd.DataFrame(
+def change_rows(rows: pd.DataFrame, action: str, column: str, before: Iterable[Any], after: Iterable[Any], detail: Any) -> pd.DataFrame:
+    """A changes table for ``rows`` (which carry ``split, source, row``)."""
+    frame = pd.DataFrame(
         {
             "split": rows["split"].to_numpy(),
             "source": rows["source"].to_numpy(),
             "row": rows["row"].to_numpy(),
             "action": action,
             "column": column,
-            "before": rows[column].to_numpy(),
-            "after": after.to_numpy(),
-            "detail": detail,
+            "before": pd.Series(list(before), dtype=object).to_numpy(),
+            "after": pd.Series(list(after), dtype=object).to_numpy(),
         }
     )
+    frame["detail"] = detail.to_numpy() if isinstance(detail, pd.Series) else detail
+    return frame[CHANGE_COLUMNS]
 
 
-def rebuild(
-    dataset: Dataset, stacked: pd.DataFrame, removed: pd.DataFrame, fix: str, changes: list[pd.DataFrame]
-) -> tuple[Dataset, AuditTrail]:
-    """The new dataset from the edited ``stacked`` rows (``split`` column) and the ``removed`` ones."""
-    frames = {}
-    for name in dataset.splits():
-        part = stacked[stacked["split"] == name]
-        frames[name] = part[ROW_COLUMNS].reset_index(drop=True)
-    if frames["train"]["label"].nunique() < 2 or frames["validation"].empty:
-        raise DataError(f"{fix}: would leave fewer than 2 training labels or no validation rows; not applied")
-    gone = removed.assign(reason=f"removed by {fix}")[DROPPED_COLUMNS]
-    dropped = pd.concat([dataset.dropped, gone], ignore_index=True) if len(gone) else dataset.dropped
-    table = pd.concat([c for c in changes if len(c)], ignore_index=True) if any(len(c) for c in changes) else pd.DataFrame(columns=CHANGE_COLUMNS)
-    summary = _summary(fix, table)
+def removal_changes(rows: pd.DataFrame, detail: pd.Series | str) -> pd.DataFrame:
+    """Change records for removed ``rows``; ``before`` keeps the text and ``after`` the label."""
+    return change_rows(rows, "removed", "", rows["text"], rows["label"], detail)
+
+
+def edit_changes(rows: pd.DataFrame, column: str, after: pd.Series, action: str, detail: str) -> pd.DataFrame:
+    """Change records for rows whose ``column`` becomes ``after`` (aligned with ``rows``)."""
+    return change_rows(rows, action, column, rows[column], after, detail)
+
+
+def apply_changes(
+    dataset: Dataset,
+    changes: pd.DataFrame | Sequence[pd.DataFrame],
+    name: str,
+    *,
+    reason: str = "",
+    who: str | None = None,
+    when: str | None = None,
+) -> Dataset:
+    """The dataset with ``changes`` applied and recorded in its ``history`` (see the module docstring).
+
+    Raises :class:`DataError` when a change names a row that is not there, or when the result could
+    not train (fewer than two training labels, no validation rows, a held-out label never trained).
+    """
+    table = _concat(changes)
+    frames = {name_: frame.copy() for name_, frame in dataset.splits().items()}
+    dropped = dataset.dropped
+    for action in ACTIONS:
+        part = table[table["action"] == action]
+        if part.empty or action == "reviewed":
+            continue
+        if action == "restored":
+            frames, dropped = _restore(frames, dropped, part)
+            continue
+        for split, rows in part.groupby("split", sort=False):
+            frame = frames.get(str(split))
+            if frame is None:
+                raise DataError(f"{name}: there is no {split} split")
+            position = _positions(frame, rows, name, str(split))
+            if action == "removed":
+                gone = frame.loc[position].assign(split=split, reason=f"removed by {name}" + (f": {reason}" if reason else ""))
+                dropped = pd.concat([dropped, gone[dropped.columns]], ignore_index=True)
+                frames[str(split)] = frame.drop(index=position)
+            else:
+                column = "label" if action == "relabelled" else "text"
+                frame.loc[position, column] = pd.Series(list(rows["after"]), index=position, dtype=object)
     new = replace(
         dataset,
-        train=frames["train"],
-        validation=frames["validation"],
-        test=frames.get("test"),
-        dropped=dropped,
-        notices=(*dataset.notices, summary),
+        train=frames["train"].reset_index(drop=True),
+        validation=frames["validation"].reset_index(drop=True),
+        test=None if "test" not in frames else frames["test"].reset_index(drop=True),
+        dropped=dropped.reset_index(drop=True),
+        history=(*dataset.history, AuditTrail(name, describe_changes(name, table), table, when or _now(), who or _user(), reason)),
+        parent=dataset,
     )
-    return new, AuditTrail(fix, summary, table[CHANGE_COLUMNS])
+    _check_trainable(new, name)
+    return new
 
 
-def _summary(fix: str, changes: pd.DataFrame) -> str:
+def describe_changes(name: str, changes: pd.DataFrame) -> str:
+    """``"drop_exact_duplicates: 2 rows removed"``, or ``"...: nothing to change"``."""
     if changes.empty:
-        return f"{fix}: nothing to change"
+        return f"{name}: nothing to change"
     counts = changes.groupby("action", sort=False)["row"].size()
-    return f"{fix}: " + ", ".join(f"{plural(int(n), 'row')} {action}" for action, n in counts.items())
+    return f"{name}: " + ", ".join(f"{plural(int(n), 'row')} {action}" for action, n in counts.items())
+
+
+def save_history(dataset: Dataset, path: str | os.PathLike[str]) -> Path:
+    """Write the dataset's edits since loading to a JSON file (see :func:`replay_history`)."""
+    target = Path(path)
+    payload = {"format": HISTORY_FORMAT, "edits": [trail.to_dict() for trail in dataset.history]}
+    target.write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
+    return target
+
+
+def replay_history(dataset: Dataset, path: str | os.PathLike[str]) -> Dataset:
+    """Apply the edits saved by :func:`save_history` to a freshly loaded dataset, in order."""
+    source = Path(path)
+    try:
+        payload = json.loads(source.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise DataError(f"{source}: cannot read the saved edits ({err})") from err
+    if payload.get("format") != HISTORY_FORMAT:
+        raise DataError(f"{source}: edits format {payload.get('format')!r}, this nbtrain reads {HISTORY_FORMAT}")
+    for record in payload["edits"]:
+        trail = AuditTrail.from_dict(record)
+        changes = trail.changes.astype({"row": "int64"}) if trail.changes["row"].map(lambda v: isinstance(v, int)).all() else trail.changes
+        dataset = apply_changes(dataset, changes, trail.name, reason=trail.reason, who=trail.who, when=trail.when)
+    return dataset
+
+
+def changes_table(dataset: Dataset) -> pd.DataFrame:
+    """Every change since loading, one row each, with the edit's ``name``, ``when``, ``who`` and ``reason``."""
+    parts = [t.changes.assign(edit=i, name=t.name, when=t.when, who=t.who, reason=t.reason) for i, t in enumerate(dataset.history) if len(t.changes)]
+    columns = ["edit", "name", "when", "who", "reason", *CHANGE_COLUMNS]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def _restore(frames: dict[str, pd.DataFrame], dropped: pd.DataFrame, rows: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    position = _positions(dropped, rows, "restore", "set-aside")
+    back = dropped.loc[position].assign(label=pd.Series(list(rows["after"]), index=position, dtype=object))
+    for split, part in back.groupby("split", sort=False):
+        frame = frames.get(str(split))
+        if frame is None:
+            raise DataError(f"restore: there is no {split} split to restore rows to")
+        joined = pd.concat([frame, part[ROW_COLUMNS]], ignore_index=True)
+        frames[str(split)] = joined.sort_values(["source", "row"], kind="stable").reset_index(drop=True)
+    return frames, dropped.drop(index=position)
+
+
+def _positions(frame: pd.DataFrame, rows: pd.DataFrame, name: str, where: str) -> pd.Index:
+    """The index labels of ``frame`` holding ``rows`` (matched on source and row, and split if present)."""
+    keys = ["source", "row"] + (["split"] if "split" in frame.columns else [])
+    lookup = pd.Series(frame.index, index=pd.MultiIndex.from_frame(frame[keys].astype({"row": object})))
+    wanted = pd.MultiIndex.from_frame(rows[keys].astype({"row": object}))
+    found = lookup.reindex(wanted)
+    if found.isna().any():
+        missing = rows.loc[found.isna().to_numpy(), ["source", "row"]].head(5)
+        listed = ", ".join(f"{s} row {r}" for s, r in missing.itertuples(index=False))
+        raise DataError(f"{name}: {plural(int(found.isna().sum()), 'row')} not found in the {where} rows ({listed})")
+    return pd.Index(found.astype(int).to_numpy())
+
+
+def _check_trainable(dataset: Dataset, name: str) -> None:
+    from nbtrain.task import task_of
+
+    task = task_of(dataset.task)
+    labels = set(task.names(dataset.train["label"]))
+    if len(labels) < 2 or dataset.validation.empty:
+        raise DataError(f"{name}: would leave fewer than 2 training labels or no validation rows; not applied")
+    for split in ("validation", "test"):
+        frame = dataset.splits().get(split)
+        if frame is None:
+            continue
+        unknown = sorted(set(task.names(frame["label"])) - labels)
+        if unknown:
+            raise DataError(f"{name}: {split} rows would carry labels no training row has ({', '.join(map(repr, unknown[:5]))}); not applied")
+
+
+def _concat(changes: pd.DataFrame | Sequence[pd.DataFrame]) -> pd.DataFrame:
+    parts = [changes] if isinstance(changes, pd.DataFrame) else [c for c in changes if len(c)]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[CHANGE_COLUMNS]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+

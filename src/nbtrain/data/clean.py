@@ -1,11 +1,12 @@
-"""Opt-in fixes for what the checks find: one call each, a new dataset and an audit trail back.
+"""Opt-in fixes for what the checks find: one call each, a new dataset back.
 
-Every fix takes a :class:`Dataset` and returns ``(new_dataset, AuditTrail)``. The given dataset
-is never modified; removed rows move to the new dataset's ``dropped`` with the fix's name as the
-reason, and the trail lists every row changed with its value before and after.
+Every fix takes a :class:`Dataset` and returns a new one whose ``history`` ends with the fix's
+:class:`~nbtrain.data.audit.AuditTrail`. The given dataset is never modified; removed rows move
+to the new dataset's ``dropped`` with the fix's name as the reason, and the trail lists every row
+changed with its value before and after (see :mod:`nbtrain.data.audit`).
 
->>> clean, trail = drop_exact_duplicates(dataset)  # doctest: +SKIP
->>> trail.summary  # doctest: +SKIP
+>>> clean = fix(dataset, "drop_exact_duplicates")  # doctest: +SKIP
+>>> clean.history[-1].summary  # doctest: +SKIP
 'drop_exact_duplicates: 9 rows removed'
 """
 
@@ -14,18 +15,17 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Literal
 
 import pandas as pd
 
-from nbtrain.data.audit import AuditTrail, edit_changes, rebuild, removal_changes
+from nbtrain.data.audit import AuditTrail, apply_changes, edit_changes, removal_changes
 from nbtrain.data.checks_dupes import check_leakage, majority_label
 from nbtrain.data.dataset import REASON_UNKNOWN_LABEL, Dataset
 from nbtrain.data.finding import IN_DATA, stack_splits
 from nbtrain.data.normalise import canonical_labels, label_key, text_keys
 
-Fix = Callable[[Dataset], tuple[Dataset, AuditTrail]]
+Fix = Callable[[Dataset], Dataset]
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>", re.IGNORECASE)
@@ -33,7 +33,7 @@ _BARE_ENTITY = re.compile(r"(?<!&)(#\d{2,4};)|(?<![&\w])(quot;|amp;|nbsp;|lt;|gt
 _RARE_REASON_PREFIX = "label has fewer than"
 
 
-def drop_exact_duplicates(dataset: Dataset) -> tuple[Dataset, AuditTrail]:
+def drop_exact_duplicates(dataset: Dataset) -> Dataset:
     """Keep the first row of each text and label in each split; drop the repeats.
 
     Repeats with a different label are kept: which label is right is for
@@ -46,7 +46,7 @@ def drop_exact_duplicates(dataset: Dataset) -> tuple[Dataset, AuditTrail]:
     return _remove(dataset, rows, gone, "drop_exact_duplicates", detail)
 
 
-def collapse_near_duplicates(dataset: Dataset, *, punctuation: bool = True) -> tuple[Dataset, AuditTrail]:
+def collapse_near_duplicates(dataset: Dataset, *, punctuation: bool = True) -> Dataset:
     """Keep the first row of each near-duplicate group (same key and label) in each split."""
     rows = stack_splits(dataset)
     keyed = rows.assign(_key=text_keys(rows["text"], punctuation=punctuation))
@@ -58,7 +58,7 @@ def collapse_near_duplicates(dataset: Dataset, *, punctuation: bool = True) -> t
 
 def resolve_conflicting_labels(
     dataset: Dataset, *, strategy: Literal["majority", "drop"] = "majority", punctuation: bool = True
-) -> tuple[Dataset, AuditTrail]:
+) -> Dataset:
     """Give each conflicting group one label: the majority one, dropping ties (or drop them all).
 
     Relabelled rows may become exact duplicates; :func:`drop_exact_duplicates` removes them next.
@@ -76,17 +76,16 @@ def resolve_conflicting_labels(
     gone = conflicted & (winner == "")
     relabel = conflicted & (winner != "") & (rows["label"] != winner)
     changes = [edit_changes(rows[relabel], "label", winner[relabel], "relabelled", "majority label of its group")]
-    rows.loc[relabel, "label"] = winner[relabel]
     name = "resolve_conflicting_labels" if strategy == "majority" else "drop_conflicting_texts"
     return _remove(dataset, rows, gone, name, "conflicting labels, no majority" if strategy == "majority" else "conflicting labels", changes)
 
 
-def drop_conflicting_texts(dataset: Dataset, *, punctuation: bool = True) -> tuple[Dataset, AuditTrail]:
+def drop_conflicting_texts(dataset: Dataset, *, punctuation: bool = True) -> Dataset:
     """Remove every row of each conflicting group, when no label can be trusted."""
     return resolve_conflicting_labels(dataset, strategy="drop", punctuation=punctuation)
 
 
-def strip_html_and_urls(dataset: Dataset) -> tuple[Dataset, AuditTrail]:
+def strip_html_and_urls(dataset: Dataset) -> Dataset:
     """Decode HTML entities (also ``#39;`` and ``quot;`` that lost their ``&``), strip tags and URLs.
 
     A text left empty is removed.
@@ -98,12 +97,12 @@ def strip_html_and_urls(dataset: Dataset) -> tuple[Dataset, AuditTrail]:
     return _edit_texts(dataset, clean, "strip_html_and_urls", "HTML and URLs removed")
 
 
-def normalise_whitespace(dataset: Dataset) -> tuple[Dataset, AuditTrail]:
+def normalise_whitespace(dataset: Dataset) -> Dataset:
     """Collapse runs of spaces, tabs and newlines to one space and trim the ends."""
     return _edit_texts(dataset, lambda text: " ".join(text.split()), "normalise_whitespace", "whitespace collapsed")
 
 
-def merge_label_variants(dataset: Dataset) -> tuple[Dataset, AuditTrail]:
+def merge_label_variants(dataset: Dataset) -> Dataset:
     """Rename labels that differ only by case, spacing or number format to their most frequent spelling.
 
     Rows set aside at load because their spelling was rare or unknown to training are restored
@@ -114,7 +113,6 @@ def merge_label_variants(dataset: Dataset) -> tuple[Dataset, AuditTrail]:
     target = rows["label"].map(lambda x: canonical[label_key(x)])
     renamed = rows["label"] != target
     changes = [edit_changes(rows[renamed], "label", target[renamed], "relabelled", "label variant merged")]
-    rows.loc[renamed, "label"] = target[renamed]
 
     dropped = dataset.dropped
     set_aside = dropped["reason"].eq(REASON_UNKNOWN_LABEL) | dropped["reason"].str.startswith(_RARE_REASON_PREFIX)
@@ -123,14 +121,10 @@ def merge_label_variants(dataset: Dataset) -> tuple[Dataset, AuditTrail]:
     restored = dropped[back].drop(columns="reason")
     merged = restored["label"].map(lambda x: canonical[label_key(x)])
     changes.append(edit_changes(restored, "label", merged, "restored", "set aside at load; label variant merged"))
-    rows = pd.concat([rows, restored.assign(label=merged)], ignore_index=True)
-    order = {name: i for i, name in enumerate(dataset.splits())}
-    rows = rows.sort_values(["split", "source", "row"], key=lambda s: s.map(order) if s.name == "split" else s, kind="stable")
-    kept = replace(dataset, dropped=dropped[~back].reset_index(drop=True))
-    return rebuild(kept, rows, rows.head(0), "merge_label_variants", changes)
+    return apply_changes(dataset, changes, "merge_label_variants")
 
 
-def remove_leaked_rows(dataset: Dataset, *, punctuation: bool = True) -> tuple[Dataset, AuditTrail]:
+def remove_leaked_rows(dataset: Dataset, *, punctuation: bool = True) -> Dataset:
     """Remove the validation and test rows whose (normalised) text also occurs in an earlier split."""
     rows = stack_splits(dataset)
     leaks = check_leakage(rows, dataset.dropped, punctuation=punctuation).rows
@@ -159,11 +153,22 @@ FIXES: dict[str, Fix] = {
 ALTERNATIVES: dict[str, tuple[str, ...]] = {"resolve_conflicting_labels": ("drop_conflicting_texts",)}
 
 
-def apply_fix(dataset: Dataset, name: str) -> tuple[Dataset, AuditTrail]:
-    """Run the fix called ``name`` (a ``Finding.fix``) with its defaults; what a fix button does."""
+def fix(dataset: Dataset, name: str) -> Dataset:
+    """Run the fix called ``name`` (a ``Finding.fix``) with its defaults; what a fix button does.
+
+    The new dataset's ``history[-1]`` says what changed; ``dataset.undo()`` goes back.
+
+    >>> clean = nbtrain.fix(nbtrain.load(nbtrain.sample_path()), "drop_exact_duplicates")  # doctest: +SKIP
+    """
     if name not in FIXES:
         raise ValueError(f"unknown fix {name!r}; choose from {', '.join(sorted(FIXES))}")
     return FIXES[name](dataset)
+
+
+def apply_fix(dataset: Dataset, name: str) -> tuple[Dataset, AuditTrail]:
+    """:func:`fix`, returning ``(new_dataset, its AuditTrail)`` as nbtrain 0.1 did."""
+    new = fix(dataset, name)
+    return new, new.history[-1]
 
 
 def _remove(
@@ -173,16 +178,14 @@ def _remove(
     fix: str,
     detail: pd.Series | str,
     changes: list[pd.DataFrame] | None = None,
-) -> tuple[Dataset, AuditTrail]:
-    removed = rows[gone]
-    all_changes = [*(changes or []), removal_changes(removed, detail)]
-    return rebuild(dataset, rows[~gone], removed, fix, all_changes)
+) -> Dataset:
+    return apply_changes(dataset, [*(changes or []), removal_changes(rows[gone], detail)], fix)
 
 
-def _edit_texts(dataset: Dataset, clean: Callable[[str], str], fix: str, detail: str) -> tuple[Dataset, AuditTrail]:
+def _edit_texts(dataset: Dataset, clean: Callable[[str], str], fix: str, detail: str) -> Dataset:
     rows = stack_splits(dataset)
     after = rows["text"].map(clean)
     edited = rows["text"] != after
     changes = [edit_changes(rows[edited], "text", after[edited], "edited", detail)]
-    rows.loc[edited, "text"] = after[edited]
-    return _remove(dataset, rows, rows["text"] == "", fix, "text empty after cleaning", changes)
+    emptied = rows.assign(text=after)
+    return _remove(dataset, emptied, emptied["text"] == "", fix, "text empty after cleaning", changes)

@@ -1,58 +1,165 @@
-"""Turn read rows into the training, validation and test splits, keeping every dropped row.
+"""The dataset: training, validation and test rows, every row set aside, and the edits since loading.
 
-The rules a hosted trainer applied, made visible: rows with no text or no label cannot be used;
-labels with fewer than ``min_examples`` unique training texts are removed (with a notice naming
-them); validation and test rows whose label was never trained on, or whose text is also a training
-text, would make the scores lie and are set aside. Every such row lands in ``Dataset.dropped`` with
-its reason, nothing disappears.
+How rows get here (the dropping rules and the validation split) is :mod:`nbtrain.data.build`'s;
+how edits are applied and recorded is :mod:`nbtrain.data.audit`'s. A dataset is a value: every
+method that changes something returns a new dataset.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from nbtrain.choices import FittedOn, TaskKind, ValidationFrom
 from nbtrain.data.errors import DataError
-from nbtrain.data.read import ROW_COLUMNS, RawRows
-from nbtrain.data.split import split_validation
+from nbtrain.data.read import ROW_COLUMNS
+from nbtrain.task import Task, task_of
+
+if TYPE_CHECKING:
+    from nbtrain.data.audit import AuditTrail
+
 
 DROPPED_COLUMNS = ["split", "source", "row", "text", "label", "reason"]
 
 REASON_EMPTY_TEXT = "empty text"
 REASON_NO_LABEL = "missing label"
 REASON_RARE_LABEL = "label has fewer than {n} unique training examples"
+REASON_ONLY_RARE = "every label of the row has fewer than {n} unique training examples"
+RARE_PREFIX = "label has fewer than"
 REASON_UNKNOWN_LABEL = "label not in training data"
 REASON_IN_TRAIN = "same text is in the training data"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Dataset:
     """Training, validation and optional test rows, and every row that was set aside.
 
     Each split is a row frame (``text``, ``label``, ``source``, ``row``); ``dropped`` adds the
     ``split`` and the ``reason``. ``validation_from`` says whether the validation rows came from a
-    file or were split off the training data.
+    file or were split off the training data. ``task`` is ``"single_label"`` (``label`` holds a
+    string) or ``"multi_label"`` (a sorted tuple of strings, possibly empty).
+
+    A dataset is never modified: fixes and edits (:meth:`relabel`, :meth:`drop`,
+    :meth:`restore`, :meth:`mark_reviewed`, :meth:`fix`) return a new one whose ``history`` ends
+    with what changed, and :meth:`undo` returns the one before.
 
     >>> import nbtrain
-    >>> ds = nbtrain.load_csv(nbtrain.sample_path())
+    >>> ds = nbtrain.load(nbtrain.sample_path())
     >>> ds.labels
-    ('account', 'billing', 'delivery', 'technical')
+    ('negative', 'neutral', 'positive')
     """
 
     train: pd.DataFrame
     validation: pd.DataFrame
     test: pd.DataFrame | None
     dropped: pd.DataFrame
-    removed_labels: Mapping[str, int]
-    validation_from: str
+    validation_from: ValidationFrom
+    task: TaskKind = "single_label"
     notices: tuple[str, ...] = field(default=())
+    history: tuple[AuditTrail, ...] = field(default=())
+    parent: Dataset | None = field(default=None, repr=False)
+    set_aside_labels: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def labels(self) -> tuple[str, ...]:
         """The labels the model will learn, sorted."""
-        return tuple(sorted(self.train["label"].unique()))
+        return self.task_handler.names(self.train["label"])
+
+    @property
+    def task_handler(self) -> Task:
+        """The :class:`~nbtrain.task.Task` that counts, encodes and scores this dataset's labels."""
+        return task_of(self.task)
+
+    @property
+    def removed_labels(self) -> dict[str, int]:
+        """Labels removed for having too few examples, with their number of rows, as things stand now.
+
+        Derived from the rows set aside, so a fix that restores them (``merge_label_variants``)
+        is reflected at once.
+        """
+        rare = self.dropped[self.dropped["reason"].str.startswith(RARE_PREFIX)]
+        counts = self.task_handler.counts(rare["label"]) if len(rare) else pd.Series(dtype=int)
+        if self.set_aside_labels is not None and len(self.set_aside_labels):
+            counts = counts.add(self.set_aside_labels["label"].value_counts(), fill_value=0)
+        return {str(label): int(n) for label, n in counts.sort_index().items()}
+
+    @property
+    def version(self) -> str:
+        """A short fingerprint of the rows and labels the splits hold: equal data, equal version."""
+        digest = hashlib.blake2b(digest_size=8)
+        for name, frame in self.splits().items():
+            digest.update(name.encode())
+            hashed = pd.util.hash_pandas_object(frame[ROW_COLUMNS].astype(str), index=False)
+            digest.update(hashed.to_numpy().tobytes())
+        return digest.hexdigest()
+
+    def rows_for(self, fitted_on: FittedOn) -> pd.DataFrame:
+        """The rows a head fitted on ``fitted_on`` learns: training, and validation too if named."""
+        if fitted_on == "train":
+            return self.train
+        return pd.concat([self.train, self.validation], ignore_index=True)
+
+    # -- edits: each returns a new dataset (see nbtrain.data.edits) ---------------------------
+
+    def relabel(self, rows: Any, label: str | Iterable[str], *, reason: str = "", who: str | None = None) -> Dataset:
+        """Give ``rows`` (a frame with ``source, row`` and ``split``, or a finding) a new label."""
+        from nbtrain.data.edits import relabel
+
+        return relabel(self, rows, label, reason=reason, who=who)
+
+    def drop(self, rows: Any, *, reason: str = "", who: str | None = None) -> Dataset:
+        """Set ``rows`` aside (they move to ``dropped`` with the reason)."""
+        from nbtrain.data.edits import drop_rows
+
+        return drop_rows(self, rows, reason=reason, who=who)
+
+    def restore(self, rows: Any, *, label: str | Iterable[str] | None = None, who: str | None = None) -> Dataset:
+        """Bring set-aside ``rows`` (from ``dropped``) back to their split, optionally relabelled."""
+        from nbtrain.data.edits import restore_rows
+
+        return restore_rows(self, rows, label=label, who=who)
+
+    def mark_reviewed(self, rows: Any, *, reason: str = "", who: str | None = None) -> Dataset:
+        """Record that a person looked at ``rows`` and kept them as they are."""
+        from nbtrain.data.edits import mark_reviewed
+
+        return mark_reviewed(self, rows, reason=reason, who=who)
+
+    def fix(self, name: str) -> Dataset:
+        """Apply the fix called ``name`` (see :func:`nbtrain.fix`)."""
+        from nbtrain.data.clean import fix
+
+        return fix(self, name)
+
+    def undo(self) -> Dataset:
+        """The dataset before the last edit or fix."""
+        if self.parent is None:
+            raise DataError("nothing to undo: no edit or fix since loading")
+        return self.parent
+
+    def changes(self) -> pd.DataFrame:
+        """Every change since loading, a row each (the audit trail, e.g. to save as CSV)."""
+        from nbtrain.data.audit import changes_table
+
+        return changes_table(self)
+
+    def reviewed(self) -> pd.DataFrame:
+        """The rows a person has decided on (kept, relabelled, dropped or restored), with the decision."""
+        from nbtrain.data.edits import reviewed_rows
+
+        return reviewed_rows(self)
+
+    def save_history(self, path: str | os.PathLike[str]) -> Path:
+        """Write the edits since loading to JSON; ``nbtrain.load(..., history=path)`` replays them."""
+        from nbtrain.data.audit import save_history
+
+        return save_history(self, path)
 
     def splits(self) -> dict[str, pd.DataFrame]:
         """The non-empty splits by name, in the order train, validation, test."""
@@ -62,112 +169,28 @@ class Dataset:
         return out
 
     def label_counts(self) -> pd.DataFrame:
-        """Rows per label and split: a long frame with ``split``, ``label``, ``count``."""
+        """Rows per label and split: a long frame with ``split``, ``label``, ``count``.
+
+        A multi-label row counts once for each of its labels.
+        """
         parts = []
         for name, frame in self.splits().items():
-            counts = frame["label"].value_counts().rename_axis("label").reset_index(name="count")
+            counts = self.task_handler.counts(frame["label"]).rename_axis("label").reset_index(name="count")
             counts.insert(0, "split", name)
             parts.append(counts)
         return pd.concat(parts, ignore_index=True)
 
     def summary(self) -> str:
         """A few lines a person reads before training: sizes, labels, what was dropped and why."""
-        sizes = ", ".join(f"{len(f)} {n}" for n, f in self.splits().items())
-        lines = [f"{sizes} rows; {len(self.labels)} labels: {', '.join(self.labels)}"]
+        sizes = ", ".join(f"{len(f):,} {n}" for n, f in self.splits().items())
+        kind = " (multi-label: a set of labels per text)" if self.task == "multi_label" else ""
+        listed = ", ".join(self.labels) if len(self.labels) <= 30 else ", ".join(self.labels[:30]) + ", …"
+        lines = [f"{sizes} rows; {len(self.labels)} labels{kind}: {listed}"]
         lines += list(self.notices)
         if len(self.dropped):
-            lines.append(f"{len(self.dropped)} rows set aside (see .dropped):")
+            lines.append(f"{len(self.dropped):,} rows set aside (listed in the dropped rows, each with its reason):")
             for reason, n in self.dropped["reason"].value_counts().items():
-                lines.append(f"  {n} × {reason}")
+                lines.append(f"  {n:,} × {reason}")
+        if self.history:
+            lines.append(f"{len(self.history)} edit(s) since loading; the last: {self.history[-1].summary}")
         return "\n".join(lines)
-
-
-def build_dataset(
-    train: RawRows,
-    validation: RawRows | None = None,
-    test: RawRows | None = None,
-    *,
-    validation_size: float | int = 0.2,
-    min_examples: int = 5,
-    seed: int = 0,
-) -> Dataset:
-    """Apply the dropping rules and the validation split; see the module docstring."""
-    dropped: list[pd.DataFrame] = []
-    notices = list(train.notices)
-    train_rows = _drop_unusable(train.rows, "train", dropped)
-    if train_rows.empty:
-        raise DataError(f"{train.source}: no row has both a text and a label")
-    train_rows, removed = _drop_rare_labels(train_rows, min_examples, dropped)
-    if removed:
-        listed = ", ".join(f"{label!r} ({n} row{'s' * (n != 1)})" for label, n in removed.items())
-        notices.append(
-            f"Removed {len(removed)} label(s) with fewer than {min_examples} unique examples: {listed}"
-        )
-    labels = set(train_rows["label"])
-    if len(labels) < 2:
-        only = f" (only {next(iter(labels))!r})" if labels else ""
-        raise DataError(
-            f"{train.source}: fewer than 2 labels with at least {min_examples} unique examples"
-            f"{only}; a classifier needs two or more"
-        )
-
-    if validation is None:
-        train_rows, val_rows = split_validation(train_rows, validation_size, seed)
-        validation_from = "split"
-        notices.append(
-            f"No validation file: {len(val_rows)} training rows set aside for validation "
-            f"(stratified by label, identical texts kept together, seed {seed})"
-        )
-    else:
-        notices += validation.notices
-        val_rows = _held_out(validation, "validation", train_rows, labels, dropped)
-        validation_from = "file"
-    if val_rows.empty:
-        raise DataError("validation: no usable rows are left (see the dropped rows)")
-    test_rows = None
-    if test is not None:
-        notices += test.notices
-        test_rows = _held_out(test, "test", train_rows, labels, dropped)
-
-    frame = pd.concat(dropped, ignore_index=True) if dropped else pd.DataFrame(columns=DROPPED_COLUMNS)
-    return Dataset(
-        train=train_rows.reset_index(drop=True),
-        validation=val_rows.reset_index(drop=True),
-        test=None if test_rows is None else test_rows.reset_index(drop=True),
-        dropped=frame[DROPPED_COLUMNS],
-        removed_labels=removed,
-        validation_from=validation_from,
-        notices=tuple(notices),
-    )
-
-
-def _drop(rows: pd.DataFrame, mask: pd.Series, split: str, reason: str, into: list[pd.DataFrame]) -> pd.DataFrame:
-    if mask.any():
-        gone = rows.loc[mask, ROW_COLUMNS].copy()
-        gone.insert(0, "split", split)
-        gone["reason"] = reason
-        into.append(gone)
-    return rows.loc[~mask]
-
-
-def _drop_unusable(rows: pd.DataFrame, split: str, into: list[pd.DataFrame]) -> pd.DataFrame:
-    rows = _drop(rows, rows["text"].str.strip() == "", split, REASON_EMPTY_TEXT, into)
-    return _drop(rows, rows["label"].str.strip() == "", split, REASON_NO_LABEL, into)
-
-
-def _drop_rare_labels(
-    rows: pd.DataFrame, min_examples: int, into: list[pd.DataFrame]
-) -> tuple[pd.DataFrame, dict[str, int]]:
-    unique_texts = rows.groupby("label")["text"].nunique()
-    rare = sorted(unique_texts[unique_texts < min_examples].index)
-    mask = rows["label"].isin(rare)
-    removed = {label: int((rows["label"] == label).sum()) for label in rare}
-    return _drop(rows, mask, "train", REASON_RARE_LABEL.format(n=min_examples), into), removed
-
-
-def _held_out(
-    raw: RawRows, split: str, train_rows: pd.DataFrame, labels: set[str], into: list[pd.DataFrame]
-) -> pd.DataFrame:
-    rows = _drop_unusable(raw.rows, split, into)
-    rows = _drop(rows, ~rows["label"].isin(labels), split, REASON_UNKNOWN_LABEL, into)
-    return _drop(rows, rows["text"].isin(set(train_rows["text"])), split, REASON_IN_TRAIN, into)

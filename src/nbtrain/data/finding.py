@@ -102,6 +102,11 @@ def training_rows(dataset: Dataset) -> pd.DataFrame:
     return rows[rows["split"].isin(keep)].reset_index(drop=True)
 
 
+def location(source: object, row: object) -> str:
+    """Where a row is, as its owner finds it: ``"data.csv line 12"``, or ``"train DataFrame row 3"``."""
+    return f"{source} row {row}" if str(source).endswith("DataFrame") else f"{source} line {row}"
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     """``"1 row"``, ``"3 rows"``, with thousands separators."""
     return f"{n:,} {word if n == 1 else (many or word + 's')}"

@@ -16,9 +16,11 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from nbtrain.choices import TaskKind
 from nbtrain.data.errors import DataError
 
 ROW_COLUMNS = ["text", "label", "source", "row"]
@@ -33,12 +35,19 @@ class RawRows:
     """Rows as read, before any row is dropped, plus where they came from.
 
     ``notices`` holds things the user should know that are not errors (ignored extra columns,
-    an inferred header).
+    an inferred header). ``task`` says whether ``label`` holds one string per row or, for
+    multi-label data, a sorted tuple of strings (empty: none of the labels; ``None``: missing).
     """
 
     rows: pd.DataFrame
     source: str
     notices: tuple[str, ...] = ()
+    task: TaskKind = "single_label"
+
+
+def read_path(path: str | os.PathLike[str], *, header: bool | None = None, encoding: str | None = None, **columns: Any) -> RawRows:
+    """Read a file of labelled texts, by what it holds: CSV or TSV (the default)."""
+    return read_csv(path, header=header, encoding=encoding, **columns)
 
 
 def read_csv(
@@ -48,6 +57,9 @@ def read_csv(
     label_column: Column = None,
     header: bool | None = None,
     encoding: str | None = None,
+    labels: tuple[str, ...] | None = None,
+    label_separator: str | None = None,
+    task: TaskKind | None = None,
 ) -> RawRows:
     """Read a CSV (or TSV) file of labelled texts.
 
@@ -83,7 +95,7 @@ def read_csv(
     if len(lines) != len(table):
         lines = list(range(1, len(table) + 1))
     table.index = lines
-    return _select(table, name, text_column, label_column, header, from_file=True)
+    return _select(table, name, text_column, label_column, header, from_file=True, label_separator=label_separator, task=task)
 
 
 def read_frame(
@@ -92,14 +104,20 @@ def read_frame(
     text_column: Column = None,
     label_column: Column = None,
     source: str = "DataFrame",
+    labels: tuple[str, ...] | None = None,
+    label_separator: str | None = None,
+    task: TaskKind | None = None,
 ) -> RawRows:
-    """Take labelled texts from a DataFrame; ``row`` is the 0-based position in that frame."""
+    """Take labelled texts from a DataFrame; ``row`` is the 0-based position in that frame.
+
+    A label column of lists (or tuples, or sets) is multi-label data.
+    """
     if not isinstance(frame, pd.DataFrame):
         raise DataError(f"{source}: expected a pandas DataFrame, got {type(frame).__name__}")
     if frame.empty:
         raise DataError(f"{source}: the DataFrame has no rows")
     table = frame.reset_index(drop=True)
-    return _select(table, source, text_column, label_column, header=True, from_file=False)
+    return _select(table, source, text_column, label_column, header=True, from_file=False, label_separator=label_separator, task=task)
 
 
 def _decode(raw: bytes, name: str, encoding: str | None) -> str:
@@ -150,6 +168,8 @@ def _select(
     header: bool | None,
     *,
     from_file: bool,
+    label_separator: str | None = None,
+    task: TaskKind | None = None,
 ) -> RawRows:
     notices: list[str] = []
     if table.shape[1] < 2:
@@ -178,15 +198,71 @@ def _select(
     extra = [str(c) for c in table.columns if c not in (text_col, label_col)]
     if extra:
         notices.append(f"{name}: ignored {len(extra)} other column(s): {', '.join(extra[:5])}")
+    values = table[label_col]
+    lists = _is_list_column(values)
+    if task == "single_label" and lists:
+        raise DataError(f"{name}: task='single_label' but the label column {label_col!r} holds lists of labels")
+    separator = None if task == "single_label" or lists else (label_separator or detect_separator(values, task))
+    multi = task == "multi_label" or lists or separator is not None
+    label_values = [_as_label_set(v, separator) for v in values] if multi else [_as_label(v) for v in values]
+    if separator:
+        notices.append(f"{name}: several labels per row, separated by {separator!r}")
     rows = pd.DataFrame(
         {
             "text": [_as_text(v) for v in table[text_col]],
-            "label": [_as_label(v) for v in table[label_col]],
+            "label": pd.Series(label_values, dtype=object),
             "source": name,
             "row": list(table.index),
         }
     )
-    return RawRows(rows=rows, source=name, notices=tuple(notices))
+    return RawRows(rows=rows, source=name, notices=tuple(notices), task="multi_label" if multi else "single_label")
+
+
+#: Separators a label column of several labels per row is recognised by.
+SEPARATORS = (";", "|")
+
+
+def detect_separator(values: pd.Series, task: TaskKind | None = None) -> str | None:
+    """``;`` or ``|`` when the label column reads as several labels per row, else ``None``.
+
+    It does when at least 5 % of the labels hold the separator and every part between separators
+    is itself a label seen alone or in another row: free text with a semicolon is not a label set.
+
+    >>> detect_separator(pd.Series(["a;b", "a", "b", "b;c", "c"] * 4), None)
+    ';'
+    >>> detect_separator(pd.Series(["positive", "neutral; mostly"] + ["negative"] * 30), None)
+    """
+    if task == "single_label":
+        return None
+    strings = values.map(lambda v: v if isinstance(v, str) else None).dropna()
+    if strings.empty:
+        return None
+    for separator in SEPARATORS:
+        holding = strings[strings.str.contains(separator, regex=False)]
+        if len(holding) < max(1, 0.05 * len(strings)):
+            continue
+        parts = holding.str.split(separator, regex=False).explode().str.strip()
+        vocabulary = parts.value_counts()
+        if (vocabulary >= 2).all() or set(parts) <= set(strings.str.strip()):
+            return separator
+    return None
+
+
+def _is_list_column(values: pd.Series) -> bool:
+    present = values.dropna()
+    return bool(len(present) > 0 and present.map(lambda v: isinstance(v, list | tuple | set | frozenset)).all())
+
+
+def _as_label_set(value: object, separator: str | None) -> tuple[str, ...] | None:
+    """A sorted tuple of unique, stripped labels; ``None`` for a missing value."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, list | tuple | set | frozenset):
+        parts = [_as_label(v).strip() for v in value]
+    else:
+        text = _as_label(value)
+        parts = [p.strip() for p in (text.split(separator) if separator else [text])]
+    return tuple(sorted({p for p in parts if p}))
 
 
 def _has_known_names(table: pd.DataFrame) -> bool:

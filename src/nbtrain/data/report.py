@@ -1,10 +1,10 @@
-"""Run every data check on a dataset and collect the findings into one :class:`Report`.
+"""Run every data check on a dataset and collect the findings into one :class:`DataReport`.
 
 Model-free checks always run; the label-error and outlier checks need a :class:`TextEncoder` and
 are skipped without one. The report embeds every text it needs in a single ``encode`` call, so an
 encoder that caches per text makes later plots and baselines free.
 
->>> report = build_report(load_csv("train.csv"), encoder)  # doctest: +SKIP
+>>> report = check(load("train.csv"), encoder)  # doctest: +SKIP
 >>> report.score, [f.check for f in report.findings if f.severity == "error"]  # doctest: +SKIP
 """
 
@@ -21,8 +21,9 @@ import pandas as pd
 from nbtrain.data import checks as C
 from nbtrain.data.dataset import Dataset
 from nbtrain.data.errors import DataError
-from nbtrain.data.finding import SEVERITIES, Finding, Severity, plural
+from nbtrain.data.finding import SEVERITIES, Finding, Severity, location, plural
 from nbtrain.data.text_encoder import TextEncoder
+from nbtrain.progress import Progress, resolve_progress
 
 MODEL_CHECKS = ("label_errors", "outliers")
 CHECKS = (
@@ -35,10 +36,10 @@ PENALTY: dict[Severity, int] = {"error": 25, "warning": 8, "info": 2, "ok": 0}
 
 
 @dataclass(frozen=True)
-class ReportConfig:
+class CheckConfig:
     """Which checks run and their thresholds; validated on creation so a typo fails early.
 
-    >>> ReportConfig(skip=("text_noise",), min_per_label=10).min_per_label
+    >>> CheckConfig(skip=("text_noise",), min_per_label=10).min_per_label
     10
     """
 
@@ -74,7 +75,7 @@ class ReportConfig:
 
 
 @dataclass(frozen=True)
-class Report:
+class DataReport:
     """The findings of all checks, worst first, with the numbers the charts need.
 
     ``score`` is 0-100: 100 minus 25 per error, 8 per warning and 2 per info, floored at 0.
@@ -103,10 +104,22 @@ class Report:
         """How many findings have each severity."""
         return {s: sum(f.severity == s for f in self.findings) for s in SEVERITIES}
 
-    def to_text(self) -> str:
-        """The score, then one line per finding that is not ok, worst first (for a terminal)."""
-        lines = [f"Data quality {self.score}/100"]
-        lines += [f"{f.severity.upper():8} {f.check}: {f.message}" for f in self.findings if f.severity != "ok"]
+    def to_text(self, max_rows: int = 5) -> str:
+        """The score, then each finding that is not ok, worst first: what, how many, which rows
+        (the first ``max_rows``, by line in the file), what to do, and the fix to call."""
+        lines = [f"Data quality {self.score}/100 ({', '.join(f'{n} {s}' for s, n in self.counts().items() if n)})"]
+        for f in self.findings:
+            if f.severity == "ok":
+                continue
+            lines += ["", f"{f.severity.upper()} {f.check}: {f.message}"]
+            lines += [f"  {line}" for line in finding_rows_text(f, max_rows)]
+            if f.advice:
+                lines.append(f"  What to do: {f.advice}")
+            if f.fix:
+                lines.append(f"  Fix: nbtrain.fix(dataset, {f.fix!r})  (or the '{f.fix.replace('_', ' ')}' button in the report)")
+        passed = [f.check for f in self.findings if f.severity == "ok"]
+        if passed:
+            lines += ["", f"Passed: {', '.join(passed)}."]
         if self.skipped:
             lines.append(describe_skipped(self))
         return "\n".join(lines)
@@ -134,13 +147,20 @@ class Report:
         return target
 
 
-def build_report(
-    dataset: Dataset, encoder: TextEncoder | None = None, config: ReportConfig | None = None
-) -> Report:
-    """Run every check that ``config`` does not skip; model-based ones only with an ``encoder``."""
-    config = config or ReportConfig()
+def check(
+    dataset: Dataset, encoder: TextEncoder | None = None, config: CheckConfig | None = None, *, progress: bool | Progress | None = False
+) -> DataReport:
+    """The data-quality report: every check ``config`` does not skip, the model-based ones only
+    with an ``encoder`` (e.g. ``nbtrain.Encoder()``). ``progress=True`` says what it is doing.
+
+    >>> report = nbtrain.check(nbtrain.load(nbtrain.sample_path()))
+    >>> report.score <= 100
+    True
+    """
+    config = config or CheckConfig()
+    shown = resolve_progress(progress)
     if not isinstance(dataset, Dataset):
-        raise DataError(f"build_report needs a Dataset (see nbtrain.load_csv), got {type(dataset).__name__}")
+        raise DataError(f"check needs a Dataset (see nbtrain.load), got {type(dataset).__name__}")
     rows = C.stack_splits(dataset)
     unique = list(pd.unique(rows["text"]))
     if encoder is not None:
@@ -152,16 +172,20 @@ def build_report(
     run: dict[str, Callable[[], Finding]] = _model_free(dataset, rows, lengths, max_length, unit, config)
     skipped = tuple(name for name in MODEL_CHECKS if name not in config.skip) if encoder is None else ()
     if encoder is not None and not set(MODEL_CHECKS) <= set(config.skip):
-        embeddings = _per_row(rows, unique, np.asarray(encoder.encode(unique), dtype=np.float32))
+        embeddings = _per_row(rows, unique, np.asarray(_encode(encoder, unique, shown), dtype=np.float32))
         labelled = (rows["split"] != "test").to_numpy()
         run["label_errors"] = lambda: C.check_label_errors(
             rows[labelled], embeddings[labelled], min_margin=config.label_error_margin,
             folds=config.folds, C=config.C, seed=config.seed,
         )  # fmt: skip
         run["outliers"] = lambda: C.check_outliers(rows, embeddings, max_z=config.outlier_z)
-    findings = [run[name]() for name in CHECKS if name in run and name not in config.skip]
+    findings = []
+    with shown.phase(f"Checking {len(rows):,} rows"):
+        for name in CHECKS:
+            if name in run and name not in config.skip:
+                findings.append(run[name]())
     findings.sort(key=lambda f: SEVERITIES.index(f.severity))
-    return Report(
+    return DataReport(
         score=max(0, 100 - sum(PENALTY[f.severity] for f in findings)),
         findings=tuple(findings),
         label_counts=dataset.label_counts(),
@@ -174,7 +198,7 @@ def build_report(
 
 
 def _model_free(
-    dataset: Dataset, rows: pd.DataFrame, lengths: np.ndarray, max_length: int, unit: str, config: ReportConfig
+    dataset: Dataset, rows: pd.DataFrame, lengths: np.ndarray, max_length: int, unit: str, config: CheckConfig
 ) -> dict[str, Callable[[], Finding]]:
     training = C.training_rows(dataset)
     dropped, punct = dataset.dropped, config.punctuation
@@ -201,6 +225,14 @@ def _model_free(
     }  # fmt: skip
 
 
+def _encode(encoder: TextEncoder, texts: list[str], progress: Progress) -> np.ndarray:
+    """Embed with progress when the encoder shows it (nbtrain's does; a protocol double may not)."""
+    try:
+        return np.asarray(encoder.encode(texts, progress=progress))  # type: ignore[call-arg]
+    except TypeError:
+        return np.asarray(encoder.encode(texts))
+
+
 def _per_row(rows: pd.DataFrame, unique: list[str], values: np.ndarray) -> np.ndarray:
     """Spread per-unique-text ``values`` back to one entry per row."""
     if len(values) != len(unique):
@@ -209,7 +241,21 @@ def _per_row(rows: pd.DataFrame, unique: list[str], values: np.ndarray) -> np.nd
     return values[position[rows["text"]].to_numpy()]
 
 
-def describe_skipped(report: Report) -> str:
+def finding_rows_text(finding: Finding, max_rows: int) -> list[str]:
+    """The first rows of a finding as lines: where each is (split, file, line), its label and text."""
+    if finding.count == 0 or max_rows <= 0:
+        return []
+    lines = []
+    for row in finding.rows.head(max_rows).itertuples(index=False):
+        text = str(row.text)
+        text = text if len(text) <= 70 else text[:69] + "…"
+        lines.append(f"{row.split}, {location(row.source, row.row)} [{row.label}]: {text!r}")
+    if finding.count > max_rows:
+        lines.append(f"… and {finding.count - max_rows:,} more (all of them in report.finding({finding.check!r}).rows)")
+    return lines
+
+
+def describe_skipped(report: DataReport) -> str:
     """A sentence on the checks skipped for lack of an encoder, or ``""``."""
     if not report.skipped:
         return ""

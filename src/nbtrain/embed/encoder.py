@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from nbtrain.progress import Progress, resolve_progress
 
 if TYPE_CHECKING:
     import torch
 
 DEFAULT_MODEL = "default"
 _MAX_LENGTH_CAP = 512
-
-Progress = Callable[[int, int], None]
+# Passes over fewer texts than this show no progress bar: they take a second or two.
+_BAR_FROM = 512
 
 
 def resolve_model(model: str | os.PathLike[str]) -> str:
@@ -51,6 +54,23 @@ def model_max_length(path: str, tokenizer_max: int | None) -> int:
     if tokenizer_max and tokenizer_max < 100_000:
         return min(tokenizer_max, _MAX_LENGTH_CAP)
     return _MAX_LENGTH_CAP
+
+
+@contextmanager
+def quiet_transformers() -> Iterator[None]:
+    """Loading a model without transformers' "Loading weights" bars and notices: nbtrain says
+    what it loads itself. The previous settings are restored afterwards."""
+    from transformers.utils import logging
+
+    bars, verbosity = logging.is_progress_bar_enabled(), logging.get_verbosity()
+    logging.disable_progress_bar()
+    logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        logging.set_verbosity(verbosity)
+        if bars:
+            logging.enable_progress_bar()
 
 
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -90,8 +110,9 @@ class Encoder:
             from nbtrain.embed.device import pick_device
 
             path = resolve_model(self.model_name)
-            tokenizer = AutoTokenizer.from_pretrained(path)
-            model = AutoModel.from_pretrained(path).to(pick_device(self._device_request)).eval()
+            with quiet_transformers():
+                tokenizer = AutoTokenizer.from_pretrained(path)
+                model = AutoModel.from_pretrained(path).to(pick_device(self._device_request)).eval()
             self._loaded = (tokenizer, model)
         return self._loaded
 
@@ -112,21 +133,27 @@ class Encoder:
     def token_lengths(self, texts: Sequence[str]) -> np.ndarray:
         """Tokens per text, special tokens included and nothing truncated."""
         tokenizer, _ = self._load()
-        ids = tokenizer(list(texts), add_special_tokens=True, truncation=False)["input_ids"]
+        # verbose=False: the "longer than the maximum ... indexing errors" warning is about feeding the
+        # model untruncated ids, which nbtrain never does; the report states the lengths instead.
+        ids = tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
         return np.array([len(i) for i in ids], dtype=np.int64)
 
-    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
-        """L2-normalised embeddings, one float32 row per text; repeated texts cost nothing."""
+    def encode(self, texts: Sequence[str], progress: bool | Progress | None = False) -> np.ndarray:
+        """L2-normalised embeddings, one float32 row per text; repeated texts cost nothing.
+
+        ``progress`` (``True``, or a :class:`~nbtrain.progress.Progress`) shows a bar on passes
+        over many texts.
+        """
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
             self.passes += 1
-            for text, vector in zip(missing, self._embed(missing, progress), strict=True):
+            for text, vector in zip(missing, self._embed(missing, resolve_progress(progress)), strict=True):
                 self._cache[text] = vector
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._cache[t] for t in texts])
 
-    def _embed(self, texts: list[str], progress: Progress | None) -> np.ndarray:
+    def _embed(self, texts: list[str], progress: Progress) -> np.ndarray:
         import torch
 
         tokenizer, model = self._load()
@@ -134,6 +161,7 @@ class Encoder:
         # Sorting by length keeps padding small: a batch of short texts stays short.
         order = np.argsort([len(t) for t in texts])[::-1]
         out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
+        bar = progress.bar(len(texts), "Embedding with the frozen model", "text") if len(texts) >= _BAR_FROM else None
         with torch.inference_mode():
             for start in range(0, len(texts), self.batch_size):
                 idx = order[start : start + self.batch_size]
@@ -147,6 +175,8 @@ class Encoder:
                 hidden = model(**batch).last_hidden_state
                 pooled = torch.nn.functional.normalize(mean_pool(hidden, batch["attention_mask"]), dim=-1)
                 out[idx] = pooled.float().cpu().numpy()
-                if progress:
-                    progress(min(start + self.batch_size, len(texts)), len(texts))
+                if bar is not None:
+                    bar.update(len(idx))
+        if bar is not None:
+            bar.close()
         return out

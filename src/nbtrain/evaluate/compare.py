@@ -1,11 +1,12 @@
 """Baseline versus trained on the same held-out rows: scores, separation and the embeddings.
 
 Every number is computed on rows neither model was fitted on (validation, and test when given), so
-the comparison is honest. On each split the two models compared were fitted on the same rows: on
-validation, the baseline and the model selected there, both fitted on the training rows; on test,
-the final model and a baseline fitted on the rows its head learnt from (training and, when the head
-used them, validation rows). The embeddings are kept because the plots need them and computing
-them twice would double the slowest part.
+the comparison is honest. On each split the two models compared were fitted on the same rows, and
+a :class:`ModelPair` refuses any other pairing: on validation, the baseline and the trained
+encoder with a head fitted on the training rows; on test, the final model and a baseline fitted
+on the rows its head learnt from (training and, when the head used them, validation rows). The
+embeddings are kept because the plots need them and computing them twice would double the
+slowest part.
 """
 
 from __future__ import annotations
@@ -17,14 +18,35 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from nbtrain.choices import ClassWeight, FittedOn
 from nbtrain.embed.separation import Separation, separation_scores
 from nbtrain.evaluate.baseline import Baseline
-from nbtrain.evaluate.scores import Scores, score_predictions
+from nbtrain.evaluate.scores import Scores
 
 if TYPE_CHECKING:
     from nbtrain.data.dataset import Dataset
     from nbtrain.embed.encoder import Encoder
     from nbtrain.training.model import TrainedModel
+
+
+@dataclass(frozen=True)
+class ModelPair:
+    """The baseline and the trained model compared on one split, both fitted on the same rows."""
+
+    baseline: Baseline
+    model: TrainedModel
+
+    def __post_init__(self) -> None:
+        if self.baseline.fitted_on != self.model.fitted_on:
+            raise ValueError(
+                f"the baseline was fitted on {self.baseline.fitted_on!r} rows and the model's head on "
+                f"{self.model.fitted_on!r} rows: compare models fitted on the same rows"
+            )
+
+    @property
+    def fitted_on(self) -> FittedOn:
+        """The rows both heads learnt."""
+        return self.baseline.fitted_on
 
 
 @dataclass(frozen=True)
@@ -37,9 +59,9 @@ class SplitComparison:
     """
 
     split: str
-    fitted_on: str
+    fitted_on: FittedOn
     baseline_C: float
-    baseline_class_weight: str | None
+    baseline_class_weight: ClassWeight
     rows: pd.DataFrame
     baseline: Scores
     trained: Scores
@@ -91,33 +113,33 @@ class Comparison:
         return out
 
 
-def compare(
-    dataset: Dataset,
-    models: Mapping[str, tuple[Baseline, TrainedModel, str]],
-    encoder: Encoder,
-) -> Comparison:
-    """Score both models on each split named in ``models``: ``split -> (baseline, model, fitted_on)``."""
+def compare_models(dataset: Dataset, pairs: Mapping[str, ModelPair], encoder: Encoder) -> Comparison:
+    """Score both models of each :class:`ModelPair` on the split it is keyed by.
+
+    >>> compare_models(ds, {"test": ModelPair(baseline, model)}, encoder).table()  # doctest: +SKIP
+    """
     frames = dataset.splits()
+    task = dataset.task_handler
     results = {}
-    for name, (baseline, model, fitted_on) in models.items():
+    for name, pair in pairs.items():
         frame = frames[name]
         texts, truth = frame["text"].tolist(), frame["label"].tolist()
         base_emb = encoder.encode(texts)
-        base_proba = baseline.predict_proba(base_emb)
-        trained_emb, trained_proba = model.embed_and_predict(texts)
+        base_proba = pair.baseline.predict_proba(base_emb)
+        trained_emb, trained_proba = pair.model.embed_and_predict(texts)
         rows = frame.copy()
-        rows["baseline_label"] = [baseline.labels[i] for i in base_proba.argmax(axis=1)]
-        rows["baseline_confidence"] = base_proba.max(axis=1)
-        rows["trained_label"] = [model.labels[i] for i in trained_proba.argmax(axis=1)]
-        rows["trained_confidence"] = trained_proba.max(axis=1)
+        rows["baseline_label"] = pd.Series(task.decide(base_proba, pair.baseline.labels, pair.baseline.thresholds), index=rows.index, dtype=object)
+        rows["baseline_confidence"] = task.confidence(base_proba, pair.baseline.thresholds)
+        rows["trained_label"] = pd.Series(task.decide(trained_proba, pair.model.labels, pair.model.thresholds), index=rows.index, dtype=object)
+        rows["trained_confidence"] = task.confidence(trained_proba, pair.model.thresholds)
         results[name] = SplitComparison(
             split=name,
-            fitted_on=fitted_on,
-            baseline_C=baseline.C,
-            baseline_class_weight=baseline.class_weight,
+            fitted_on=pair.fitted_on,
+            baseline_C=pair.baseline.C,
+            baseline_class_weight=pair.baseline.class_weight,
             rows=rows,
-            baseline=score_predictions(truth, rows["baseline_label"].tolist(), dataset.labels),
-            trained=score_predictions(truth, rows["trained_label"].tolist(), dataset.labels),
+            baseline=task.score(truth, rows["baseline_label"].tolist(), dataset.labels),
+            trained=task.score(truth, rows["trained_label"].tolist(), dataset.labels),
             baseline_separation=separation_scores(base_emb, truth),
             trained_separation=separation_scores(trained_emb, truth),
             baseline_embeddings=base_emb,

@@ -1,13 +1,13 @@
 """Training events and the callback interface the widgets and users implement.
 
-The trainer calls ``on_step`` after every optimiser step, ``on_epoch`` after each validation, and
-``on_end`` once. Callbacks only observe; stopping goes through :class:`StopSignal`, which anything
-(a button, a time limit, a callback) may set from any thread.
+The trainer calls ``on_step`` after every optimiser step, ``on_epoch`` after each validation
+round, ``on_note`` with a line worth telling the user (the plan, a resumption), and ``on_end``
+once. Callbacks only observe; stopping goes through :class:`StopSignal`, which anything (a
+button, a time limit, a callback) may set from any thread.
 """
 
 from __future__ import annotations
 
-import sys
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -36,7 +36,13 @@ class StepEvent:
 
 @dataclass(frozen=True)
 class EpochEvent:
-    """The validation scores after one epoch (epoch 0 is the starting point, before training)."""
+    """The validation scores after one round (round 0 is the starting point, before training).
+
+    A round is one epoch, unless epochs are long or a budget is set (see
+    :mod:`nbtrain.training.plan`); ``epochs_seen`` says how far training is. ``kept_epoch`` is
+    the round training would keep if it ended now, chosen by ``smoothed_macro_f1``: its
+    macro-F1 averaged with its neighbours' (``TrainConfig.selection_window``).
+    """
 
     epoch: int
     step: int
@@ -44,8 +50,10 @@ class EpochEvent:
     val_loss: float
     val_accuracy: float
     val_macro_f1: float
-    kept_epoch: int  # the epoch training would keep if it ended now (this one or an earlier one)
+    kept_epoch: int
     elapsed: float
+    epochs_seen: float = 0.0
+    smoothed_macro_f1: float = float("nan")
 
 
 class Callback:
@@ -62,6 +70,9 @@ class Callback:
     def on_epoch(self, event: EpochEvent) -> None:
         """After each validation pass."""
 
+    def on_note(self, text: str) -> None:
+        """A line worth telling the user: the plan before training, a resumption."""
+
     def on_end(self, result: TrainResult) -> None:
         """Once, after the best weights are restored."""
 
@@ -71,39 +82,16 @@ class StopSignal:
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._lock = threading.Lock()
         self.reason = ""
 
     def set(self, reason: str = "stopped by the user") -> None:
-        """Ask the trainer to stop."""
-        self.reason = reason
-        self._event.set()
+        """Ask the trainer to stop; the first reason given is the one kept."""
+        with self._lock:
+            if not self._event.is_set():
+                self.reason = reason
+                self._event.set()
 
     def is_set(self) -> bool:
         """Whether a stop was asked for."""
         return self._event.is_set()
-
-
-class PrintProgress(Callback):
-    """A terminal progress line per step and a line per epoch (what the command line uses)."""
-
-    def __init__(self, every: int = 10) -> None:
-        self.every = every
-
-    def on_step(self, event: StepEvent) -> None:
-        if event.step % self.every == 0 or event.step == event.total_steps:
-            print(
-                f"\r  step {event.step}/{event.total_steps}  loss {event.loss:.4f}  "
-                f"{event.examples_per_second:.0f} ex/s  eta {event.eta:.0f}s",
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
-
-    def on_epoch(self, event: EpochEvent) -> None:
-        mark = " *best" if event.kept_epoch == event.epoch else f"  (keeping epoch {event.kept_epoch})"
-        print(
-            f"\r  epoch {event.epoch}: val macro-F1 {event.val_macro_f1:.4f}  "
-            f"accuracy {event.val_accuracy:.4f}  loss {event.val_loss:.4f}{mark}" + " " * 20,
-            file=sys.stderr,
-            flush=True,
-        )

@@ -20,7 +20,8 @@ import torch
 
 STATE_FILE = "state.safetensors"
 META_FILE = "checkpoint.json"
-FORMAT = 2  # 2: the weights of every epoch that may still be kept, not of one best epoch
+# 2: the weights of every round that may still be kept; 3: the plan and the seconds trained
+FORMAT = 3
 
 
 @dataclass
@@ -34,8 +35,10 @@ class Checkpoint:
     labels: list[str]
     config: dict[str, Any]
     weights: dict[str, torch.Tensor]
-    kept_weights: dict[int, dict[str, torch.Tensor]]  # epoch: weights, for each epoch that may be kept
+    kept_weights: dict[int, dict[str, torch.Tensor]]  # round: weights, for each round that may be kept
     optimizer: dict[str, Any]
+    plan: dict[str, int] = field(default_factory=dict)  # the run's plan (a time budget's, calibrated)
+    seconds: float = 0.0  # training seconds up to this checkpoint, across resumptions
     torch_rng: torch.Tensor = field(default_factory=torch.get_rng_state)
 
 
@@ -61,6 +64,8 @@ def save_checkpoint(folder: str | os.PathLike[str], checkpoint: Checkpoint) -> P
         "labels": checkpoint.labels,
         "config": checkpoint.config,
         "optimizer_groups": groups,
+        "plan": checkpoint.plan,
+        "seconds": checkpoint.seconds,
     }
     _replace(folder / META_FILE, lambda tmp: tmp.write_text(json.dumps(meta, indent=1)))
     return folder
@@ -75,7 +80,10 @@ def load_checkpoint(folder: str | os.PathLike[str]) -> Checkpoint:
         raise FileNotFoundError(f"{folder}: no checkpoint here (expected {META_FILE} and {STATE_FILE})")
     meta = json.loads((folder / META_FILE).read_text())
     if meta.get("format") != FORMAT:
-        raise ValueError(f"{folder}: checkpoint format {meta.get('format')!r}, this nbtrain reads {FORMAT}")
+        raise ValueError(
+            f"{folder}: checkpoint format {meta.get('format')!r}, this nbtrain reads {FORMAT}; "
+            "train again without resuming (or with the nbtrain version that wrote it)"
+        )
     with safe_open(str(folder / STATE_FILE), framework="pt") as f:
         if (f.metadata() or {}).get("step") != str(meta["step"]):
             raise ValueError(f"{folder}: {STATE_FILE} and {META_FILE} are from different steps (interrupted write?)")
@@ -90,6 +98,8 @@ def load_checkpoint(folder: str | os.PathLike[str]) -> Checkpoint:
         weights=_prefixed(tensors, "weights."),
         kept_weights=_kept(tensors),
         optimizer=_join_optimizer(tensors, meta["optimizer_groups"]),
+        plan=meta["plan"],
+        seconds=float(meta["seconds"]),
         torch_rng=tensors["rng.torch"],
     )
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from nbtrain.evaluate.baseline import CLASS_WEIGHTS
+from nbtrain.choices import ClassWeight, EmbeddingLoss, HeadInit, HeadRows, Objective, check_choice
+from nbtrain.training.plan import Budget
 
-OBJECTIVES = ("classification", "embedding", "both")
-HEAD_ROWS = ("auto", "train", "all")
-HEAD_INITS = ("baseline", "random")
-MIN_EPOCHS, MAX_EPOCHS, MIN_STEPS = 4, 20, 150
-EMBEDDING_LOSSES = ("proxy", "supcon", "proxy+supcon")
+#: Validation rounds score at most this many validation rows (a seeded sample, stratified by
+#: label); the final scores use every row.
+VALIDATION_ROWS = 2_000
 
 
 @dataclass(frozen=True)
@@ -66,9 +65,16 @@ class TrainConfig:
     the same gradients, in a fraction of the memory, at the cost of one more forward pass. A few
     long texts then no longer set the run's peak memory; ``None`` keeps every activation.
 
-    ``epochs=None`` (the default) trains for at least :data:`MIN_EPOCHS` epochs and at least
-    :data:`MIN_STEPS` optimiser steps, at most :data:`MAX_EPOCHS` epochs (see :func:`auto_epochs`):
-    on 250 rows, four epochs are 52 small steps, too few for the adapters to move (docs/training.md).
+    ``epochs=None`` (the default) trains for at least 4 epochs and at least 150 optimiser steps,
+    at most 20 epochs (:func:`nbtrain.training.plan.auto_epochs`): on 250 rows, four epochs are 52
+    small steps, too few for the adapters to move (docs/training.md). An epoch longer than 500
+    steps is validated every 500 steps (a *round*), on at most ``validation_rows`` validation rows.
+
+    ``budget`` caps the training: ``"15m"``, ``"90s"``, ``"1h"`` of optimiser steps, or
+    ``"50000 examples"`` seen (a bare number is minutes). The pace of the first steps turns time
+    into steps, the learning-rate schedule ends where the budget does, and the best round within
+    it is kept (:mod:`nbtrain.training.plan`). Training also stops when validation macro-F1 is
+    1.0: nothing is left to gain on it.
 
     >>> TrainConfig(epochs=2).epochs
     2
@@ -93,14 +99,16 @@ class TrainConfig:
     recompute_above_tokens: int | None = 1024
     patience: int = 6
     selection_window: int = 3
-    objective: str = "both"
-    embedding_loss: str = "proxy+supcon"
+    objective: Objective = "both"
+    embedding_loss: EmbeddingLoss = "proxy+supcon"
     embedding_loss_weight: float = 1.0
     temperature: float = 0.05
-    class_weight: str | None = "auto"
+    class_weight: ClassWeight = "auto"
     refit_head: bool = True
-    head_rows: str = "auto"
-    head_init: str = "baseline"
+    head_rows: HeadRows = "auto"
+    head_init: HeadInit = "baseline"
+    budget: str | None = None
+    validation_rows: int | None = VALIDATION_ROWS
     seed: int = 0
     device: str | None = None
     checkpoint_dir: str | None = None
@@ -123,16 +131,16 @@ class TrainConfig:
                 raise ValueError(f"{rate_name} must be between 0 and 1, got {rate}")
         if self.embedding_loss_weight <= 0 or not 0 < self.temperature <= 1:
             raise ValueError("embedding_loss_weight must be > 0 and temperature in (0, 1]")
-        choices = {
-            "objective": (self.objective, OBJECTIVES),
-            "embedding_loss": (self.embedding_loss, EMBEDDING_LOSSES),
-            "class_weight": (self.class_weight, CLASS_WEIGHTS),
-            "head_rows": (self.head_rows, HEAD_ROWS),
-            "head_init": (self.head_init, HEAD_INITS),
-        }
-        for field_name, (choice, allowed) in choices.items():
-            if choice not in allowed:
-                raise ValueError(f"{field_name} must be one of {allowed}, got {choice!r}")
+        check_choice("objective", self.objective, Objective)
+        check_choice("embedding_loss", self.embedding_loss, EmbeddingLoss)
+        check_choice("class_weight", self.class_weight, ClassWeight)
+        check_choice("head_rows", self.head_rows, HeadRows)
+        check_choice("head_init", self.head_init, HeadInit)
+        if self.budget is not None:
+            object.__setattr__(self, "budget", str(self.budget).strip())
+            Budget.parse(self.budget)  # fails now, not after the baseline's embedding pass
+        if self.validation_rows is not None and self.validation_rows < 10:
+            raise ValueError(f"validation_rows must be at least 10 or None, got {self.validation_rows}")
         if self.checkpoint_dir is not None:
             object.__setattr__(self, "checkpoint_dir", str(self.checkpoint_dir))
         if not 0 <= self.warmup_ratio < 1 or not 0 <= self.lora_dropout < 1:
@@ -163,13 +171,7 @@ class TrainConfig:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
-
-def auto_epochs(epochs: int | None, steps_per_epoch: int) -> int:
-    """``epochs`` if set, else enough epochs for MIN_STEPS steps, within [MIN_EPOCHS, MAX_EPOCHS].
-
-    >>> auto_epochs(None, 50), auto_epochs(None, 13), auto_epochs(None, 2), auto_epochs(2, 13)
-    (4, 12, 20, 2)
-    """
-    if epochs is not None:
-        return epochs
-    return min(MAX_EPOCHS, max(MIN_EPOCHS, -(-MIN_STEPS // max(steps_per_epoch, 1))))
+    @property
+    def budget_limit(self) -> Budget | None:
+        """``budget`` parsed (``None`` without one)."""
+        return None if self.budget is None else Budget.parse(self.budget)

@@ -4,7 +4,8 @@ The LoRA adapter is merged into a copy of the base weights, and the folder is la
 sentence-transformers expects (transformer, mean pooling, normalisation), so
 ``SentenceTransformer(folder)`` gives the same embeddings as ``model.embed`` and
 ``transformers.AutoModel.from_pretrained(folder)`` loads the encoder. The classification head is
-saved beside it (``head.safetensors`` and the labels in ``nbtrain.json``) with a model card.
+saved beside it (``head.safetensors``, and ``nbtrain.json`` with ``"kind": "export"``, the labels
+and any thresholds) with a model card; ``nbtrain.load_model(folder)`` loads it back.
 """
 
 from __future__ import annotations
@@ -15,8 +16,15 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nbtrain.training.model import HEAD_FILE, META_FILE, head_tensors, model_meta
+
 if TYPE_CHECKING:
     from nbtrain.training.model import TrainedModel
+
+HEAD_RULE = {
+    "single_label": "logits = head.weight @ embedding + head.bias; the label is the largest",
+    "multi_label": "p = sigmoid(head.weight @ embedding + head.bias); the labels are those with p >= thresholds",
+}
 
 _MODULES = [
     {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
@@ -44,17 +52,16 @@ def export_model(model: TrainedModel, path: str | os.PathLike[str]) -> Path:
     pooling.mkdir(exist_ok=True)
     (pooling / "config.json").write_text(json.dumps({"word_embedding_dimension": dim, "pooling_mode_mean_tokens": True}, indent=2))
     (folder / "2_Normalize").mkdir(exist_ok=True)
-    head = {k: v.detach().cpu().contiguous() for k, v in model.network.head.state_dict().items()}
-    save_file(head, str(folder / "head.safetensors"))
-    meta = {"labels": list(model.labels), "base_model": model.config.model, "head": "logits = head.weight @ embedding + head.bias"}
-    (folder / "nbtrain.json").write_text(json.dumps(meta, indent=2))
+    save_file(head_tensors(model), str(folder / HEAD_FILE))
+    meta = model_meta(model, "export") | {"head": HEAD_RULE[model.task]}
+    (folder / META_FILE).write_text(json.dumps(meta, indent=2))
     (folder / "README.md").write_text(model_card(model))
     return folder
 
 
 def model_card(model: TrainedModel) -> str:
     """A short model card: what it is, how to load it, the labels, the settings and the scores."""
-    metrics = json.dumps(model.metrics, indent=2, default=str)
+    summary = json.dumps(None if model.summary is None else model.summary.to_dict(), indent=2)
     settings = json.dumps(model.config.to_dict(), indent=2)
     labels = ", ".join(model.labels)
     return f"""---
@@ -71,16 +78,17 @@ encoder = SentenceTransformer("path/to/this/folder")   # normalised embeddings
 vectors = encoder.encode(["where is my parcel?"])
 ```
 
-The classification head is `head.safetensors` (`weight`, `bias`): the logits of a text are
-`weight @ embedding + bias`, in the label order of `nbtrain.json`.
+The classification head is `head.safetensors` (`weight`, `bias`), in the label order of
+`nbtrain.json`: {HEAD_RULE[model.task]}. `nbtrain.load_model("path/to/this/folder")` loads
+encoder and head together.
 
 ## Training settings
 ```json
 {settings}
 ```
 
-## Scores
+## Training
 ```json
-{metrics}
+{summary}
 ```
 """

@@ -1,252 +1,394 @@
-"""The epoch and step loop behind :func:`nbtrain.train`, and where it runs.
+"""The step and round loop behind :func:`nbtrain.training.train_model`, returning one frozen result.
 
-Hugging Face Accelerate places the work: the CPU, one CUDA GPU with mixed precision, Apple's mps,
-or, under ``accelerate launch``, one process per GPU, each training on its share of the batches.
-The loop scores the validation split before training and after every epoch, keeps the weights of
-the epochs :mod:`nbtrain.training.selection` may still choose, stops on patience or a
-:class:`StopSignal`, and writes a checkpoint after every validation pass; given a checkpoint it
-carries on where that run was.
+The loop only orders work that other modules define: the plan (:mod:`~nbtrain.training.plan`),
+batches (:mod:`~nbtrain.training.batches`), the loss (:func:`step_loss`), validation
+(:mod:`~nbtrain.training.validation`), the kept rounds (:mod:`~nbtrain.training.rounds`),
+checkpoints (:mod:`~nbtrain.training.checkpoint`) and where it runs
+(:mod:`~nbtrain.training.placement`). It validates before the first step and after every round,
+stops on patience, a perfect validation score, a budget or a :class:`StopSignal`, writes a
+checkpoint after every validation pass, and given a checkpoint carries on where that run was.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from nbtrain.data.dataset import Dataset
-from nbtrain.evaluate.scores import score_predictions
-from nbtrain.training import selection
+from nbtrain.task import Task
 from nbtrain.training.batches import bucketed_batches
 from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSignal
 from nbtrain.training.checkpoint import Checkpoint, save_checkpoint
-from nbtrain.training.config import TrainConfig, auto_epochs
-from nbtrain.training.losses import class_centroids, class_weights, embedding_loss
-from nbtrain.training.network import (
-    EncoderClassifier,
-    prepare_checkpointing,
-    recomputing,
-    run_batches,
+from nbtrain.training.config import TrainConfig
+from nbtrain.training.losses import class_weights, classification_loss, embedding_loss
+from nbtrain.training.network import EncoderClassifier, prepare_checkpointing, recomputing
+from nbtrain.training.placement import Placement, make_accelerator, placement_of
+from nbtrain.training.plan import (
+    Budget,
+    Plan,
+    budget_round_steps,
+    describe_plan,
+    make_plan,
+    steps_in_budget,
+    warmup_then_linear,
 )
+from nbtrain.training.rounds import KeptRounds, Weights
+from nbtrain.training.validation import RoundScores, ValidationRows, score_round
+
+#: Steps timed before a time budget is turned into a number of steps.
+CALIBRATION_STEPS = 10
+STOP_PERFECT = "validation macro-F1 reached 1.0: nothing is left to gain on the validation rows"
 
 
-def make_accelerator(device: str | None) -> Any:
-    """Accelerate's view of where to run: ``"cpu"`` forces the CPU; otherwise CUDA (bf16 or fp16
-    autocast), then mps, then the CPU; under ``accelerate launch``, this process's GPU."""
-    from accelerate import Accelerator
+@dataclass(frozen=True)
+class LoopInput:
+    """Everything the loop trains on, named: the network, its tokenizer, the rows and the settings."""
 
-    if device and device.startswith("cuda:"):
-        torch.cuda.set_device(torch.device(device))
-    cuda = torch.cuda.is_available() and device != "cpu"
-    precision = ("bf16" if torch.cuda.is_bf16_supported() else "fp16") if cuda else "no"
-    # With no accelerator at all, say so: Accelerate then runs a multi-process launch on CPUs (gloo).
-    cpu = device == "cpu" or not (torch.cuda.is_available() or torch.backends.mps.is_available())
-    return Accelerator(cpu=cpu, mixed_precision=precision)
+    network: EncoderClassifier
+    tokenizer: Any
+    max_length: int
+    config: TrainConfig
+    task: Task
+    labels: tuple[str, ...]
+    train_texts: list[str]
+    train_targets: np.ndarray
+    validation: ValidationRows
+    proxies: np.ndarray  # one starting vector per label (the frozen class means)
 
 
-class TrainingLoop:
-    """The epoch/step loop and its bookkeeping (history, best weights, checkpoints, why it stopped)."""
+@dataclass(frozen=True)
+class StepRecord:
+    """One optimiser step's loss."""
 
-    def __init__(
-        self,
-        network: EncoderClassifier,
-        centroids: np.ndarray,
-        tokenizer: Any,
-        max_length: int,
-        dataset: Dataset,
-        config: TrainConfig,
-        callbacks: Sequence[Callback],
-        stop: StopSignal,
-        started: float,
-    ) -> None:
-        self.network, self.tokenizer, self.max_length = network, tokenizer, max_length
-        # One learnable proxy per class for the proxy embedding loss, started at the frozen centroids.
-        self.proxies = nn.Parameter(torch.from_numpy(centroids))
-        self.config, self.stop, self.started = config, stop, started
-        self.accelerator = make_accelerator(config.device)
+    step: int
+    epoch: int
+    loss: float
+
+
+@dataclass(frozen=True)
+class LoopResult:
+    """What a run of the loop produced: its history, the kept round and its weights, why it ended."""
+
+    history: tuple[EpochEvent, ...]
+    steps: tuple[StepRecord, ...]
+    kept_epoch: int
+    kept_weights: Weights
+    stopped: str
+    plan: Plan
+    placement: Placement
+    seconds: float  # training seconds, those of the run resumed from included
+    notes: tuple[str, ...] = field(default=())
+
+
+class _Run:
+    """The mutable state of one loop run; :func:`run_loop` turns it into a :class:`LoopResult`."""
+
+    def __init__(self, data: LoopInput, callbacks: Sequence[Callback], stop: StopSignal, started: float) -> None:
+        self.data, self.stop, self.started = data, stop, started
+        self.config = data.config
+        self.accelerator = make_accelerator(self.config.device)
         # Under a multi-process launch only the first process reports and writes checkpoints.
         self.callbacks = list(callbacks) if self.accelerator.is_main_process else []
-        self.labels = dataset.labels
-        index = {label: i for i, label in enumerate(self.labels)}
-        self.train_texts = dataset.train["text"].tolist()
-        targets = np.array([index[x] for x in dataset.train["label"]])
-        self.train_targets = torch.from_numpy(targets)
-        self.weights = class_weights(targets, len(self.labels)) if config.class_weight == "balanced" else None
-        self.val_texts = dataset.validation["text"].tolist()
-        self.val_labels = dataset.validation["label"].tolist()
-        self.val_targets = np.array([index[x] for x in self.val_labels])
-        self.history: list[EpochEvent] = []
-        self.steps: list[tuple[int, int, float]] = []
-        self.best_epoch = 0
-        # The trainable weights (without the proxies) of every epoch that may still be kept.
-        self.kept: dict[int, dict[str, torch.Tensor]] = {}
-        self.stop_reason = ""
+        self.proxies = nn.Parameter(torch.from_numpy(data.proxies).to(self.accelerator.device))
+        self.targets = torch.from_numpy(data.train_targets)
+        balanced = self.config.class_weight == "balanced"
+        self.weights = class_weights(data.train_targets, len(data.labels)).to(self.accelerator.device) if balanced else None
+        self.rounds = KeptRounds(self.config.selection_window)
+        self.steps: list[StepRecord] = []
+        self.step = 0
+        self.seconds_before = 0.0  # training seconds of the run this one resumes
+        self.stepping = 0.0  # seconds inside optimiser steps (the pace excludes validation)
+        self.stepped = 0
+        self.validating = 0.0  # seconds of the last validation pass
+        self.notes: list[str] = []
 
-    def run(self, checkpoint: Checkpoint | None) -> None:
-        cfg, acc = self.config, self.accelerator
-        ids = self.tokenizer(self.train_texts, truncation=True, max_length=self.max_length)["input_ids"]
-        lengths = np.array([len(i) for i in ids])
-        # bucketed_batches cuts pools of whole batches, so an epoch has ceil(rows / batch) of them.
-        per_epoch = -(-len(ids) // cfg.batch_size) // acc.num_processes
-        if per_epoch < 1:
-            raise ValueError(f"{len(ids)} training rows make fewer batches than the {acc.num_processes} processes")
-        epochs = auto_epochs(cfg.epochs, per_epoch)
-        total = per_epoch * epochs
-        self.proxies.data = self.proxies.data.to(acc.device)
-        optimizer = torch.optim.AdamW(
+    # -- pieces -------------------------------------------------------------------------------
+
+    def optimizer(self) -> torch.optim.Optimizer:
+        network, cfg = self.data.network, self.config
+        encoder = [p for n, p in network.named_parameters() if p.requires_grad and not n.startswith("head.")]
+        return torch.optim.AdamW(
             [
-                {"params": [p for n, p in self.network.named_parameters() if p.requires_grad and not n.startswith("head.")], "lr": cfg.learning_rate},
-                {"params": [*self.network.head.parameters(), self.proxies], "lr": cfg.head_learning_rate},
+                {"params": encoder, "lr": cfg.learning_rate},
+                {"params": [*network.head.parameters(), self.proxies], "lr": cfg.head_learning_rate},
             ],
             weight_decay=cfg.weight_decay,
         )
-        model, optimizer = acc.prepare(self.network, optimizer)
-        budget = cfg.recompute_above_tokens
-        if budget is not None and not prepare_checkpointing(self.network.encoder):
-            budget = None  # an architecture without activation checkpointing keeps every activation
-        if checkpoint is None:
-            self._validate(epoch=0, step=0, train_loss=float("nan"))
-            step, first_epoch, skip = 0, 1, 0
-        else:
-            self._restore(checkpoint, optimizer)
-            step, first_epoch = checkpoint.step, checkpoint.epoch
-            skip = step - (first_epoch - 1) * per_epoch
-            if skip >= per_epoch:
-                first_epoch, skip = first_epoch + 1, 0
-        from transformers import get_linear_schedule_with_warmup
 
-        schedule = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * total), total, last_epoch=step - 1 if step else -1)
-        stepping, stepped = 0.0, 0  # seconds in optimiser steps (the pace excludes setup and validation)
-        # One generator for the batch order; a resumed run replays the epochs it had finished.
-        order = np.random.default_rng(cfg.seed)
-        for _ in range(first_epoch - 1):
-            bucketed_batches(lengths, cfg.batch_size, order)
-        for epoch in range(first_epoch, epochs + 1):
-            if self._since_best() >= cfg.patience:
-                break
-            model.train()
-            losses = []
-            batches = bucketed_batches(lengths, cfg.batch_size, order)[: per_epoch * acc.num_processes]
-            for batch_idx in batches[acc.process_index :: acc.num_processes][skip:]:
-                tick = time.perf_counter()
-                batch = self.tokenizer.pad({"input_ids": [ids[i] for i in batch_idx]}, return_tensors="pt").to(acc.device)
-                long_batch = budget is not None and batch["input_ids"].numel() > budget
-                with recomputing(self.network.encoder, long_batch):
-                    loss = self._loss(model, batch, self.train_targets[batch_idx].to(acc.device))
-                    optimizer.zero_grad(set_to_none=True)
-                    acc.backward(loss)
-                optimizer.step()
-                schedule.step()
-                step, stepped = step + 1, stepped + 1
-                losses.append(loss.item())
-                self.steps.append((step, epoch, losses[-1]))
-                now = time.perf_counter()
-                stepping += now - tick
-                pace = stepping / stepped
-                speed = cfg.batch_size * acc.num_processes / max(pace, 1e-9)
-                event = StepEvent(step, total, epoch, epochs, losses[-1], now - self.started, speed, pace * (total - step))
-                for callback in self.callbacks:
-                    callback.on_step(event)
-                if self.stop.is_set():
-                    break
-            skip = 0
-            train_loss = float(np.mean(losses)) if losses else float("nan")
-            if step < epoch * per_epoch:
-                # Stopped inside the epoch: the checkpoint is taken before this partial epoch is
-                # scored, so that a resumed run finishes the epoch and scores it once, as an
-                # unbroken run does; the stopped run's own result still judges the partial epoch.
-                self._save(epoch, step, optimizer)
-                self._validate(epoch, step, train_loss)
-            else:
-                self._validate(epoch, step, train_loss)
-                self._save(epoch, step, optimizer)
-            if self.stop.is_set():
-                self.stop_reason = self.stop.reason or "stopped"
-                return
-        if self._since_best() >= cfg.patience:
-            self.stop_reason = f"early stopping: no better smoothed validation macro-F1 for {cfg.patience} epochs"
-
-    @property
-    def best_state(self) -> dict[str, torch.Tensor]:
-        """The kept epoch's trainable weights (adapter and head)."""
-        return self.kept[self.best_epoch]
-
-    def _since_best(self) -> int:
-        return self.history[-1].epoch - self.best_epoch if self.history else 0
-
-    def _loss(self, model: nn.Module, batch: Any, targets: torch.Tensor) -> torch.Tensor:
-        """The configured objective: head cross-entropy, an embedding loss, or their weighted sum."""
+    def step_loss(self, model: nn.Module, batch: Any, targets: torch.Tensor) -> torch.Tensor:
+        """The configured objective: the head's loss, an embedding loss, or their weighted sum."""
         cfg = self.config
         embeddings, logits = model(**batch)
-        weights = None if self.weights is None else self.weights.to(logits.device)
         parts = []
         if cfg.objective in ("classification", "both"):
-            parts.append(nn.functional.cross_entropy(logits.float(), targets, weight=weights))
+            parts.append(classification_loss(logits.float(), targets, self.weights))
         if cfg.objective in ("embedding", "both"):
             scale = cfg.embedding_loss_weight if cfg.objective == "both" else 1.0
             parts.append(scale * embedding_loss(cfg.embedding_loss, embeddings.float(), targets, self.proxies, cfg.temperature))
         return torch.stack(parts).sum()
 
-    def _trainable(self) -> dict[str, torch.Tensor]:
-        network = self.accelerator.unwrap_model(self.network)
-        state = {n: p.detach().clone() for n, p in network.named_parameters() if p.requires_grad}
-        return state | {"proxies": self.proxies.detach().clone()}
+    def trainable(self) -> dict[str, torch.Tensor]:
+        network = self.accelerator.unwrap_model(self.data.network)
+        return {n: p.detach().clone() for n, p in network.named_parameters() if p.requires_grad}
 
-    def _validate(self, epoch: int, step: int, train_loss: float) -> None:
-        network = self.accelerator.unwrap_model(self.network)
-        vectors, logits = run_batches(network, self.tokenizer, self.val_texts, self.max_length)
-        if self.config.objective == "embedding":
-            # The head is not trained: score the embedding itself, by its nearest training class mean.
-            train_vectors, _ = run_batches(network, self.tokenizer, self.train_texts, self.max_length)
-            centroids = class_centroids(train_vectors, [self.labels[i] for i in self.train_targets], self.labels)
-            logits = vectors @ centroids.T / self.config.temperature
-        val_loss = float(nn.functional.cross_entropy(torch.from_numpy(logits), torch.from_numpy(self.val_targets)))
-        predicted = [self.labels[i] for i in logits.argmax(axis=1)]
-        scores = score_predictions(self.val_labels, predicted, self.labels)
-        self.kept[epoch] = {k: v for k, v in self._trainable().items() if k != "proxies"}
-        f1 = [e.val_macro_f1 for e in self.history] + [scores.macro_f1]
-        losses = [e.val_loss for e in self.history] + [val_loss]
-        window = self.config.selection_window
-        self.best_epoch = selection.best_epoch(f1, losses, window)
-        needed = selection.needed_epochs(f1, losses, window)
-        self.kept = {e: state for e, state in self.kept.items() if e in needed}
-        event = EpochEvent(
-            epoch, step, train_loss, val_loss, scores.accuracy, scores.macro_f1, self.best_epoch, time.perf_counter() - self.started
+    def validate(self, epoch: int, train_loss: float, epochs_seen: float) -> EpochEvent:
+        tick = time.perf_counter()
+        network = self.accelerator.unwrap_model(self.data.network)
+        scores: RoundScores = score_round(
+            network,
+            self.data.tokenizer,
+            self.data.max_length,
+            self.data.validation,
+            self.data.task,
+            self.data.labels,
+            embedding_only=self.config.objective == "embedding",
+            temperature=self.config.temperature,
         )
-        self.history.append(event)
+        kept, smoothed = self.rounds.scored(scores.macro_f1, scores.loss)
+        event = EpochEvent(
+            epoch=epoch,
+            step=self.step,
+            train_loss=train_loss,
+            val_loss=scores.loss,
+            val_accuracy=scores.accuracy,
+            val_macro_f1=scores.macro_f1,
+            kept_epoch=kept,
+            elapsed=time.perf_counter() - self.started,
+            epochs_seen=epochs_seen,
+            smoothed_macro_f1=smoothed,
+        )
+        self.rounds.add(event, self.trainable())
+        self.validating = time.perf_counter() - tick
         for callback in self.callbacks:
             callback.on_epoch(event)
+        return event
 
-    def _save(self, epoch: int, step: int, optimizer: Any) -> None:
+    def save(self, epoch: int, optimizer: Any, plan: Plan) -> None:
         if self.config.checkpoint_dir is None or not self.accelerator.is_main_process:
             return
         checkpoint = Checkpoint(
             epoch=epoch,
-            step=step,
-            history=[e.__dict__ for e in self.history],
-            steps=[list(s) for s in self.steps],
-            labels=list(self.labels),
+            step=self.step,
+            history=[e.__dict__ for e in self.rounds.history],
+            steps=[[s.step, s.epoch, s.loss] for s in self.steps],
+            labels=list(self.data.labels),
             config=self.config.to_dict(),
-            weights=self._trainable(),
-            kept_weights=self.kept,
+            weights=self.trainable() | {"proxies": self.proxies.detach().clone()},
+            kept_weights={e: dict(w) for e, w in self.rounds.weights.items()},
             optimizer=optimizer.state_dict(),
+            plan=plan.__dict__,
+            seconds=self.seconds_before + time.perf_counter() - self.started,
         )
         save_checkpoint(self.config.checkpoint_dir, checkpoint)
 
-    def _restore(self, checkpoint: Checkpoint, optimizer: Any) -> None:
+    def restore(self, checkpoint: Checkpoint, optimizer: Any) -> None:
         device = self.accelerator.device
-        network = self.accelerator.unwrap_model(self.network)
+        network = self.accelerator.unwrap_model(self.data.network)
         weights = {k: v.to(device) for k, v in checkpoint.weights.items()}
         self.proxies.data = weights.pop("proxies")
         network.load_state_dict(weights, strict=False)
         optimizer.load_state_dict(checkpoint.optimizer)
         torch.set_rng_state(checkpoint.torch_rng)
-        self.history = [EpochEvent(**e) for e in checkpoint.history]
-        self.steps = [(int(s), int(e), float(v)) for s, e, v in checkpoint.steps]
-        self.kept = {e: {k: v.to(device) for k, v in state.items()} for e, state in checkpoint.kept_weights.items()}
-        f1, losses = [e.val_macro_f1 for e in self.history], [e.val_loss for e in self.history]
-        self.best_epoch = selection.best_epoch(f1, losses, self.config.selection_window)
+        history = tuple(EpochEvent(**e) for e in checkpoint.history)
+        kept = {e: {k: v.to(device) for k, v in state.items()} for e, state in checkpoint.kept_weights.items()}
+        self.rounds = KeptRounds(self.config.selection_window, history, kept)
+        self.steps = [StepRecord(int(s), int(e), float(v)) for s, e, v in checkpoint.steps]
+        self.step = checkpoint.step
+        self.seconds_before = checkpoint.seconds
+
+    def report_step(self, plan: Plan, epoch: int, loss: float) -> None:
+        pace = self.stepping / max(self.stepped, 1)
+        per_step = self.config.batch_size * self.accelerator.num_processes
+        event = StepEvent(
+            step=self.step,
+            total_steps=plan.total_steps,
+            epoch=epoch,
+            total_epochs=max(1, -(-plan.total_steps // plan.steps_per_epoch)),
+            loss=loss,
+            elapsed=time.perf_counter() - self.started,
+            examples_per_second=per_step / max(pace, 1e-9),
+            eta=pace * (plan.total_steps - self.step),
+        )
+        for callback in self.callbacks:
+            callback.on_step(event)
+
+    def over_budget(self, budget: Budget | None) -> bool:
+        """Whether one more step and the final validation would pass a time budget."""
+        if budget is None or budget.seconds is None:
+            return False
+        pace = self.stepping / max(self.stepped, 1)
+        spent = self.seconds_before + time.perf_counter() - self.started
+        return spent + pace + self.validating > budget.seconds
+
+    def calibrated(self, plan: Plan, budget: Budget) -> Plan:
+        """The plan once the first steps' pace turns a time budget into steps."""
+        pace = self.stepping / max(self.stepped, 1)
+        per_step = self.config.batch_size * self.accelerator.num_processes
+        spent = self.seconds_before + time.perf_counter() - self.started
+        rounds = plan.rounds + 1
+        left = max(0.0, (budget.seconds or 0.0) - spent - rounds * self.validating)
+        steps = self.step + steps_in_budget(Budget(seconds=left), pace, per_step)
+        full = make_plan(plan.steps_per_epoch, self.config.epochs, self.config.warmup_ratio)
+        capped = make_plan(plan.steps_per_epoch, self.config.epochs, self.config.warmup_ratio, budget_steps=steps)
+        if capped.total_steps < full.total_steps:
+            capped = make_plan(
+                plan.steps_per_epoch,
+                self.config.epochs,
+                self.config.warmup_ratio,
+                budget_steps=steps,
+                round_steps=budget_round_steps(capped.total_steps, plan.steps_per_epoch),
+            )
+        self.note(describe_plan(capped, pace, budget, full))
+        return capped
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+        for callback in self.callbacks:
+            callback.on_note(text)
+
+
+def first_plan(config: TrainConfig, rows: int, processes: int) -> Plan:
+    """The plan before any step: epochs and rounds, an examples budget applied, a time budget not yet."""
+    # bucketed_batches cuts pools of whole batches, so an epoch has ceil(rows / batch) of them.
+    per_epoch = -(-rows // config.batch_size) // processes
+    if per_epoch < 1:
+        raise ValueError(f"{rows} training rows make fewer batches than the {processes} processes")
+    budget = config.budget_limit
+    if budget is not None and budget.examples is not None:
+        steps = steps_in_budget(budget, 0.0, config.batch_size * processes)
+        plan = make_plan(per_epoch, config.epochs, config.warmup_ratio, budget_steps=steps)
+        return make_plan(per_epoch, config.epochs, config.warmup_ratio, budget_steps=steps, round_steps=budget_round_steps(plan.total_steps, per_epoch))
+    return make_plan(per_epoch, config.epochs, config.warmup_ratio)
+
+
+def epoch_batches(lengths: np.ndarray, batch_size: int, seed: int, processes: int, index: int, start_step: int) -> Iterator[tuple[int, np.ndarray]]:
+    """(epoch, batch) for this process from ``start_step`` on, epoch after epoch, replaying the
+    batch order of the epochs before it: the order depends only on the seed."""
+    order = np.random.default_rng(seed)
+    per_epoch = -(-len(lengths) // batch_size) // processes
+    epoch, skip = divmod(start_step, per_epoch)
+    for _ in range(epoch):
+        bucketed_batches(lengths, batch_size, order)
+    while True:
+        epoch += 1
+        batches = bucketed_batches(lengths, batch_size, order)[: per_epoch * processes]
+        for batch in batches[index::processes][skip:]:
+            yield epoch, batch
+        skip = 0
+
+
+def run_loop(
+    data: LoopInput,
+    *,
+    callbacks: Sequence[Callback] = (),
+    stop: StopSignal | None = None,
+    checkpoint: Checkpoint | None = None,
+    started: float | None = None,
+) -> LoopResult:
+    """Train ``data.network`` in place and return the history and the kept round's weights."""
+    run = _Run(data, callbacks, stop or StopSignal(), started if started is not None else time.perf_counter())
+    cfg, acc = data.config, run.accelerator
+    ids = data.tokenizer(data.train_texts, truncation=True, max_length=data.max_length)["input_ids"]
+    lengths = np.array([len(i) for i in ids])
+    plan = first_plan(cfg, len(ids), acc.num_processes)
+    budget = cfg.budget_limit
+    optimizer = run.optimizer()
+    model, optimizer = acc.prepare(data.network, optimizer)
+    recompute = cfg.recompute_above_tokens
+    if recompute is not None and not prepare_checkpointing(data.network.encoder):
+        recompute = None  # an architecture without activation checkpointing keeps every activation
+    calibrate = budget is not None and budget.seconds is not None
+    if checkpoint is None:
+        event = run.validate(0, float("nan"), 0.0)
+        run.save(0, optimizer, plan)
+        if not calibrate:
+            run.note(describe_plan(plan, None, budget))
+    else:
+        run.restore(checkpoint, optimizer)
+        if checkpoint.plan and all(checkpoint.config.get(k) == getattr(cfg, k) for k in ("epochs", "budget")):
+            plan = Plan(**checkpoint.plan)  # the run's own plan, a time budget's calibration included
+        event = run.rounds.history[-1]
+        calibrate = calibrate and run.step < CALIBRATION_STEPS
+        run.note(f"Resuming from step {run.step:,} (validation round {event.epoch}, {run.seconds_before:.0f} s trained so far).")
+    holder = {"plan": plan}
+    # Created after a restore, at the resumed step (the optimiser's groups then hold initial_lr).
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer,
+        lambda s: warmup_then_linear(s, holder["plan"].warmup_steps, holder["plan"].total_steps),
+        last_epoch=run.step - 1 if run.step else -1,
+    )
+    stopped = _why_stop(run, event, cfg.patience)
+    round_losses: list[float] = []
+    batches = epoch_batches(lengths, cfg.batch_size, cfg.seed, acc.num_processes, acc.process_index, run.step)
+    model.train()
+    while not stopped and run.step < plan.total_steps:
+        epoch, batch_idx = next(batches)
+        tick = time.perf_counter()
+        batch = data.tokenizer.pad({"input_ids": [ids[i] for i in batch_idx]}, return_tensors="pt").to(acc.device)
+        long_batch = recompute is not None and batch["input_ids"].numel() > recompute
+        with recomputing(data.network.encoder, long_batch):
+            loss = run.step_loss(model, batch, run.targets[batch_idx].to(acc.device))
+            optimizer.zero_grad(set_to_none=True)
+            acc.backward(loss)
+        optimizer.step()
+        schedule.step()
+        run.step += 1
+        run.stepped += 1
+        run.stepping += time.perf_counter() - tick
+        round_losses.append(loss.item())
+        run.steps.append(StepRecord(run.step, epoch, round_losses[-1]))
+        if calibrate and run.stepped >= min(CALIBRATION_STEPS, plan.total_steps):
+            assert budget is not None
+            plan = holder["plan"] = run.calibrated(plan, budget)
+            calibrate = False
+        run.report_step(plan, epoch, round_losses[-1])
+        interrupted = run.stop.is_set() or run.over_budget(budget)
+        round_end = run.step % plan.steps_per_round == 0 or run.step >= plan.total_steps
+        if not (round_end or interrupted):
+            continue
+        number = run.rounds.history[-1].epoch + 1
+        train_loss = float(np.mean(round_losses)) if round_losses else float("nan")
+        round_losses = []
+        seen = run.step * cfg.batch_size * acc.num_processes / max(len(ids), 1)
+        if not round_end:
+            # Stopped inside a round: the checkpoint is taken before this partial round is scored,
+            # so that a resumed run finishes the round and scores it once, as an unbroken run does;
+            # the stopped run's own result still judges the partial round.
+            run.save(number - 1, optimizer, plan)
+            event = run.validate(number, train_loss, seen)
+        else:
+            event = run.validate(number, train_loss, seen)
+            run.save(number, optimizer, plan)
+        if run.stop.is_set():
+            stopped = run.stop.reason or "stopped"
+        elif run.over_budget(budget) and run.step < plan.total_steps:
+            stopped = f"the budget of {budget.describe() if budget else ''} is spent"
+        else:
+            stopped = _why_stop(run, event, cfg.patience)
+    if not stopped and budget is not None and plan.total_steps < make_plan(plan.steps_per_epoch, cfg.epochs, cfg.warmup_ratio).total_steps:
+        stopped = f"the budget of {budget.describe()} is spent"
+    return LoopResult(
+        history=tuple(run.rounds.history),
+        steps=tuple(run.steps),
+        kept_epoch=run.rounds.kept_epoch,
+        kept_weights=run.rounds.kept_weights(),
+        stopped=stopped,
+        plan=plan,
+        placement=placement_of(acc),
+        seconds=run.seconds_before + time.perf_counter() - run.started,
+        notes=tuple(run.notes),
+    )
+
+
+def _why_stop(run: _Run, event: EpochEvent, patience: int) -> str:
+    """Why training ends after this validation round, or ``""`` to go on."""
+    if event.val_macro_f1 >= 1.0:
+        return STOP_PERFECT
+    if run.rounds.since_kept() >= patience:
+        return f"early stopping: no better smoothed validation macro-F1 for {patience} rounds"
+    return ""

@@ -1,7 +1,10 @@
 """A trained model: embed and classify texts, save to a folder and load it back offline.
 
-The folder holds the LoRA adapter (``adapter/``, peft's safetensors format), the head
-(``head.safetensors``) and ``nbtrain.json`` (labels, base model, settings, metrics, version). No
+A saved folder holds the LoRA adapter (``adapter/``, peft's safetensors format), the head
+(``head.safetensors``) and ``nbtrain.json`` (``"kind": "adapter"``: labels, base model, settings,
+the training summary, version). An exported folder (:mod:`nbtrain.training.export`) holds the
+merged weights instead, for tools without nbtrain, and says ``"kind": "export"``;
+:func:`load_model` loads both, and a training run's folder (its model is in ``model/``). No
 pickle anywhere, so loading a model someone sent you cannot run their code.
 """
 
@@ -16,15 +19,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nbtrain._math import softmax
 from nbtrain._version import __version__
+from nbtrain.choices import FittedOn, TaskKind
+from nbtrain.task import task_of
 from nbtrain.training.config import TrainConfig
 from nbtrain.training.network import EncoderClassifier, quiet_peft, run_batches
+from nbtrain.training.result import TrainingSummary
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: "kind", the task and its thresholds, a typed training summary
 META_FILE = "nbtrain.json"
 HEAD_FILE = "head.safetensors"
 ADAPTER_DIR = "adapter"
+RUN_MODEL_DIR = "model"  # where a training run's folder keeps its model
 
 
 class TrainedModel:
@@ -32,8 +38,11 @@ class TrainedModel:
 
     >>> model = nbtrain.load_model("my-model")  # doctest: +SKIP
     >>> model.classify(["Where is my parcel?"])  # doctest: +SKIP
-          text                  label     confidence  account  billing  delivery  technical
-    0     Where is my parcel?   delivery  0.97        0.01     0.01     0.97      0.01
+          text                  label     confidence  negative  neutral  positive
+    0     Where is my parcel?   neutral   0.91        0.06      0.91     0.03
+
+    For multi-label data ``label`` holds the tuple of labels whose probability reaches their
+    threshold (``thresholds``, chosen by cross-validation with the head).
     """
 
     def __init__(
@@ -43,37 +52,51 @@ class TrainedModel:
         labels: Sequence[str],
         config: TrainConfig,
         max_length: int,
-        metrics: dict[str, Any] | None = None,
+        *,
+        task: TaskKind = "single_label",
+        thresholds: np.ndarray | None = None,
+        summary: TrainingSummary | None = None,
     ) -> None:
         self.network = network.eval()
         self.tokenizer = tokenizer
         self.labels = tuple(labels)
         self.config = config
         self.max_length = max_length
-        self.metrics: dict[str, Any] = dict(metrics or {})
+        self.task = task
+        self.thresholds = None if thresholds is None else np.asarray(thresholds, dtype=np.float32)
+        self.summary = summary
+
+    @property
+    def fitted_on(self) -> FittedOn:
+        """The rows the head learnt: ``"train"`` or ``"train+validation"``."""
+        return self.summary.fitted_on if self.summary is not None else "train"
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """The trained, L2-normalised embeddings: same-label texts now sit closer together."""
         return run_batches(self.network, self.tokenizer, list(texts), self.max_length)[0]
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Class probabilities, one column per label in ``labels`` order."""
-        return softmax(run_batches(self.network, self.tokenizer, list(texts), self.max_length)[1])
+        """Label probabilities, one column per label in ``labels`` order."""
+        return self.embed_and_predict(texts)[1]
 
     def embed_and_predict(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Embeddings and class probabilities from one pass over ``texts`` (half the work of both calls)."""
+        """Embeddings and label probabilities from one pass over ``texts`` (half the work of both calls)."""
         embeddings, logits = run_batches(self.network, self.tokenizer, list(texts), self.max_length)
-        return embeddings, softmax(logits)
+        return embeddings, task_of(self.task).probabilities(logits)
+
+    def predict(self, texts: Sequence[str]) -> list[Any]:
+        """The predicted label of each text (a tuple of labels for multi-label models)."""
+        return task_of(self.task).decide(self.predict_proba(texts), self.labels, self.thresholds)
 
     def classify(self, texts: Sequence[str]) -> pd.DataFrame:
         """One row per text: the predicted ``label``, its ``confidence``, and a column per label."""
         texts = list(texts)
+        task = task_of(self.task)
         proba = self.predict_proba(texts)
-        best = proba.argmax(axis=1) if len(texts) else np.zeros(0, dtype=int)
-        frame = pd.DataFrame({"text": texts, "label": [self.labels[i] for i in best]})
-        frame["confidence"] = proba.max(axis=1) if len(texts) else []
+        frame = pd.DataFrame({"text": texts, "label": pd.Series(task.decide(proba, self.labels, self.thresholds), dtype=object)})
+        frame["confidence"] = task.confidence(proba, self.thresholds)
         for j, label in enumerate(self.labels):
-            frame[label] = proba[:, j]
+            frame[label] = proba[:, j] if len(texts) else []
         return frame
 
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -84,18 +107,8 @@ class TrainedModel:
         folder.mkdir(parents=True, exist_ok=True)
         adapter: Any = self.network.encoder  # a peft model
         adapter.save_pretrained(str(folder / ADAPTER_DIR))
-        head = {k: v.detach().cpu().contiguous() for k, v in self.network.head.state_dict().items()}
-        save_file(head, str(folder / HEAD_FILE))
-        meta = {
-            "format": FORMAT_VERSION,
-            "nbtrain_version": __version__,
-            "base_model": self.config.model,
-            "labels": list(self.labels),
-            "max_length": self.max_length,
-            "config": self.config.to_dict(),
-            "metrics": self.metrics,
-        }
-        (folder / META_FILE).write_text(json.dumps(meta, indent=2, default=_json_default))
+        save_file(head_tensors(self), str(folder / HEAD_FILE))
+        (folder / META_FILE).write_text(json.dumps(model_meta(self, "adapter"), indent=2, default=_json_default))
         return folder
 
     def export(self, path: str | os.PathLike[str]) -> Path:
@@ -106,43 +119,89 @@ class TrainedModel:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, device: str | None = None) -> TrainedModel:
-        """Load a folder written by :meth:`save`; needs the base model, never the network."""
+        """Load a folder written by :meth:`save` or :meth:`export` (or a run folder holding one)."""
         import torch
-        from peft import PeftModel
         from safetensors.torch import load_file
         from transformers import AutoModel, AutoTokenizer
 
         from nbtrain.embed.device import pick_device
-        from nbtrain.embed.encoder import resolve_model
+        from nbtrain.embed.encoder import quiet_transformers, resolve_model
 
-        folder = Path(path)
-        meta_path = folder / META_FILE
-        if not meta_path.is_file():
-            raise FileNotFoundError(f"{folder}: not an nbtrain model folder (no {META_FILE})")
-        meta = json.loads(meta_path.read_text())
-        if meta.get("format", 0) > FORMAT_VERSION:
-            raise ValueError(f"{folder}: saved by a newer nbtrain ({meta.get('nbtrain_version')}); upgrade nbtrain")
-        base_path = resolve_model(meta["base_model"])
-        tokenizer = AutoTokenizer.from_pretrained(base_path)
-        with quiet_peft():
-            encoder = PeftModel.from_pretrained(AutoModel.from_pretrained(base_path), str(folder / ADAPTER_DIR))
+        folder, meta = read_model_meta(path)
+        with quiet_transformers():
+            if meta.get("kind", "adapter") == "export":
+                tokenizer = AutoTokenizer.from_pretrained(str(folder))
+                encoder = AutoModel.from_pretrained(str(folder))
+            else:
+                from peft import PeftModel
+
+                base_path = resolve_model(meta["base_model"])
+                tokenizer = AutoTokenizer.from_pretrained(base_path)
+                with quiet_peft():
+                    encoder = PeftModel.from_pretrained(AutoModel.from_pretrained(base_path), str(folder / ADAPTER_DIR))
         head_state = load_file(str(folder / HEAD_FILE))
         head = torch.nn.Linear(head_state["weight"].shape[1], head_state["weight"].shape[0])
         head.load_state_dict(head_state)
         network = EncoderClassifier(encoder, head).to(pick_device(device))
+        summary = meta.get("training")
         return cls(
             network,
             tokenizer,
             meta["labels"],
-            TrainConfig.from_dict(meta["config"]),
+            TrainConfig.from_dict(meta.get("config", {"model": meta["base_model"]})),
             int(meta["max_length"]),
-            meta.get("metrics"),
+            task=meta.get("task", "single_label"),
+            thresholds=None if meta.get("thresholds") is None else np.asarray(meta["thresholds"]),
+            summary=None if summary is None else TrainingSummary.from_dict(summary),
         )
 
 
 def load_model(path: str | os.PathLike[str], *, device: str | None = None) -> TrainedModel:
-    """Load a trained model folder (see :meth:`TrainedModel.save`), offline."""
+    """Load a trained model offline: a saved folder, an exported one, or a training run's folder.
+
+    >>> model = nbtrain.load_model("run/")  # doctest: +SKIP
+    """
     return TrainedModel.load(path, device=device)
+
+
+def read_model_meta(path: str | os.PathLike[str]) -> tuple[Path, dict[str, Any]]:
+    """The model folder (``path`` or its ``model/``) and its ``nbtrain.json``; a clear error otherwise."""
+    folder = Path(path)
+    if not (folder / META_FILE).is_file() and (folder / RUN_MODEL_DIR / META_FILE).is_file():
+        folder = folder / RUN_MODEL_DIR
+    meta_path = folder / META_FILE
+    if not meta_path.is_file():
+        if not folder.exists():
+            raise FileNotFoundError(f"{folder}: no such folder")
+        raise FileNotFoundError(
+            f"{folder}: not an nbtrain model folder (no {META_FILE}); pass the folder written by "
+            "model.save(), model.export() or 'nbtrain train --out FOLDER'"
+        )
+    meta = json.loads(meta_path.read_text())
+    if meta.get("format", 0) > FORMAT_VERSION:
+        raise ValueError(f"{folder}: saved by a newer nbtrain ({meta.get('nbtrain_version')}); upgrade nbtrain")
+    return folder, meta
+
+
+def model_meta(model: TrainedModel, kind: str) -> dict[str, Any]:
+    """What ``nbtrain.json`` says of a saved (``"adapter"``) or exported (``"export"``) model."""
+    return {
+        "format": FORMAT_VERSION,
+        "kind": kind,
+        "nbtrain_version": __version__,
+        "base_model": model.config.model,
+        "task": model.task,
+        "labels": list(model.labels),
+        "thresholds": None if model.thresholds is None else [float(t) for t in model.thresholds],
+        "max_length": model.max_length,
+        "config": model.config.to_dict(),
+        "training": None if model.summary is None else model.summary.to_dict(),
+    }
+
+
+def head_tensors(model: TrainedModel) -> dict[str, Any]:
+    """The head's weight and bias, on the CPU, ready for safetensors."""
+    return {k: v.detach().cpu().contiguous() for k, v in model.network.head.state_dict().items()}
 
 
 def _json_default(value: object) -> object:

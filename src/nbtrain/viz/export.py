@@ -12,7 +12,7 @@ from pathlib import Path
 
 import altair as alt
 
-from nbtrain.viz.html import html_page
+from nbtrain.viz.html import html_page, vegalite_version
 
 FORMATS = ("png", "svg", "html")
 
@@ -39,9 +39,8 @@ def save_chart(chart: alt.TopLevelMixin, path: str | os.PathLike[str], *, scale:
         target.write_text(html_page(target.stem, [("", chart)]), encoding="utf-8")
         return target
     import vl_convert as vlc
-    from altair.utils._importers import vl_version_for_vl_convert
 
-    spec, version = chart.to_dict(), vl_version_for_vl_convert()
+    spec, version = chart.to_dict(), vegalite_version()
     if kind == "png":
         target.write_bytes(vlc.vegalite_to_png(spec, vl_version=version, scale=scale))
     else:

@@ -28,10 +28,25 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 """
 
 
+def vegalite_version() -> str:
+    """The Vega-Lite version Altair writes specs for, as vl-convert names it (``"6.4"``).
+
+    From Altair's public ``VEGALITE_VERSION``; a version vl-convert does not bundle fails here,
+    naming both, rather than drawing a chart wrongly.
+    """
+    import vl_convert as vlc
+
+    major, minor = alt.VEGALITE_VERSION.split(".")[:2]
+    wanted = f"{major}.{minor}"
+    available = vlc.get_vegalite_versions()
+    if wanted not in available:
+        raise RuntimeError(f"vl-convert bundles Vega-Lite {', '.join(available)}, not Altair's {wanted}: upgrade vl-convert-python")
+    return wanted
+
+
 def html_page(title: str, blocks: Sequence[tuple[str, Block]]) -> str:
     """A full HTML document: a title, then one section per (heading, chart or HTML snippet)."""
     import vl_convert as vlc
-    from altair.utils._importers import vl_version_for_vl_convert
 
     parts = [f"<h1>{html.escape(title)}</h1>"]
     specs = []
@@ -48,7 +63,7 @@ def html_page(title: str, blocks: Sequence[tuple[str, Block]]) -> str:
     bundle = ""
     if specs:
         # vl-convert's stub marks ``snippet`` required; at run time it is optional
-        bundle = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())  # type: ignore[call-arg]
+        bundle = vlc.javascript_bundle(vl_version=vegalite_version())  # type: ignore[call-arg]
     return (
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style>"
@@ -67,15 +82,36 @@ def write_html(path: str | os.PathLike[str], title: str, blocks: Sequence[tuple[
 
 
 def table_html(frame: pd.DataFrame, float_format: str = "{:.3f}") -> str:
-    """A DataFrame as a plain HTML table, numbers right-aligned."""
+    """A DataFrame as a plain HTML table: numbers right-aligned (never ``-0.000``), label sets joined."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = []
     for record in frame.itertuples(index=False):
         cells = []
         for value in record:
             if isinstance(value, float):
-                cells.append(f"<td class='num'>{float_format.format(value)}</td>")
+                cells.append(f"<td class='num'>{number(value, float_format)}</td>")
             else:
-                cells.append(f"<td>{html.escape(str(value))}</td>")
+                cells.append(f"<td>{html.escape(cell_text(value))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def number(value: float, float_format: str = "{:.3f}") -> str:
+    """A float as shown in tables: a value that rounds to zero shows no sign.
+
+    >>> number(-0.0001), number(0.25), number(float("nan"))
+    ('0.000', '0.250', 'n/a')
+    """
+    if value != value:
+        return "n/a"
+    text = float_format.format(value)
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def cell_text(value: object) -> str:
+    """A cell as text: a tuple of labels as ``"a; b"`` (``"(no label)"`` when empty)."""
+    if isinstance(value, tuple):
+        from nbtrain.task import MULTI_LABEL
+
+        return MULTI_LABEL.format(value)
+    return str(value)

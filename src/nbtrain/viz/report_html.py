@@ -14,7 +14,7 @@ from nbtrain.viz.report_charts import label_distribution, length_histogram
 
 if TYPE_CHECKING:
     from nbtrain.data.finding import Finding
-    from nbtrain.data.report import Report
+    from nbtrain.data.report import DataReport
 
 SEVERITY_COLOURS = {"error": "#b91c1c", "warning": "#b45309", "info": "#1d4ed8", "ok": "#15803d"}
 _STYLE = (
@@ -43,7 +43,7 @@ def finding_html(finding: Finding, max_rows: int = 200) -> str:
     )
 
 
-def render_report_html(report: Report, max_rows: int = 200) -> str:
+def render_report_html(report: DataReport, max_rows: int = 200) -> str:
     """The whole report page as an HTML string."""
     counts = ", ".join(f"{n} {severity}" for severity, n in report.counts().items() if n)
     sizes = ", ".join(f"{n:,} {split}" for split, n in report.sizes.items())

@@ -1,15 +1,41 @@
 """Notebook views over the pure modules (ipywidgets and anywidget).
 
-Importing this package needs the notebook stack (ipywidgets, anywidget, altair), which nbtrain
-installs; the views are thin, and everything they show is also available from plain Python.
+The views are thin, and everything they show is also available from plain Python. Each loads
+only what it needs when it is first used: the data and report views import no torch.
 """
 
-from nbtrain.widgets.compare_view import ComparisonView
-from nbtrain.widgets.data_view import DataView
-from nbtrain.widgets.explorer import EmbeddingExplorer
-from nbtrain.widgets.report_view import DataReportView
-from nbtrain.widgets.studio import Studio, studio
-from nbtrain.widgets.train_panel import TrainPanel
-from nbtrain.widgets.upload import UploadApp
+from __future__ import annotations
 
-__all__ = ["ComparisonView", "DataReportView", "DataView", "EmbeddingExplorer", "Studio", "TrainPanel", "UploadApp", "studio"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nbtrain.widgets.compare_view import ComparisonView
+    from nbtrain.widgets.data_view import DataView
+    from nbtrain.widgets.explore import explore
+    from nbtrain.widgets.explorer import EmbeddingExplorer
+    from nbtrain.widgets.report_view import DataReportView
+    from nbtrain.widgets.studio import Studio, studio
+    from nbtrain.widgets.train_panel import TrainPanel
+    from nbtrain.widgets.upload import UploadApp
+
+_WHERE = {
+    "ComparisonView": "compare_view",
+    "DataReportView": "report_view",
+    "DataView": "data_view",
+    "EmbeddingExplorer": "explorer",
+    "Studio": "studio",
+    "TrainPanel": "train_panel",
+    "UploadApp": "upload",
+    "explore": "explore",
+    "studio": "studio",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"nbtrain.widgets.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'nbtrain.widgets' has no attribute {name!r}")
+
+
+__all__ = ["ComparisonView", "DataReportView", "DataView", "EmbeddingExplorer", "Studio", "TrainPanel", "UploadApp", "explore", "studio"]

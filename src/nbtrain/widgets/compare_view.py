@@ -5,9 +5,10 @@ from __future__ import annotations
 import ipywidgets as widgets
 import pandas as pd
 
-from nbtrain.embed.project import Method
+from nbtrain.choices import ProjectionMethod
+from nbtrain.journey import TrainingRun
+from nbtrain.viz.html import number
 from nbtrain.widgets.explorer import EmbeddingExplorer
-from nbtrain.workflow import Outcome
 
 _MEASURES = {
     "accuracy": "Accuracy",
@@ -16,6 +17,8 @@ _MEASURES = {
     "macro_recall": "Macro recall",
     "silhouette": "Silhouette (cosine)",
     "knn_accuracy": "k-NN accuracy (k=5)",
+    "micro_f1": "Micro F1",
+    "subset_accuracy": "Subset accuracy",
 }
 
 
@@ -27,18 +30,18 @@ class ComparisonView(widgets.VBox):
     the projection: ``"pca"`` (default), ``"tsne"`` or ``"umap"``.
     """
 
-    def __init__(self, outcome: Outcome, *, method: Method = "pca") -> None:
-        self.outcome = outcome
-        table = outcome.comparison.table()
-        split = "test" if "test" in outcome.comparison.splits else "validation"
-        scores = outcome.comparison.splits[split]
+    def __init__(self, run: TrainingRun, *, method: ProjectionMethod = "pca") -> None:
+        self.run = run
+        table = run.comparison.table()
+        split = "test" if "test" in run.comparison.splits else "validation"
+        scores = run.comparison.splits[split]
         self.explorer = EmbeddingExplorer(
-            *outcome.projections(None, method=method),
+            *run.projections(None, method=method),
             baseline_separation=scores.baseline_separation,
             trained_separation=scores.trained_separation,
             separation_split=split,
         )
-        splits = outcome.comparison.splits
+        splits = run.comparison.splits
         shown = " and ".join(splits)
         fits = "; ".join(f"{name}: both fitted on {s.fitted_on} rows, baseline {s.baseline_settings()}" for name, s in splits.items())
         note = (
@@ -61,11 +64,18 @@ def score_table_html(table: pd.DataFrame) -> str:
     for split, part in table.groupby("split", sort=False):
         rows.append(f"<tr><th colspan=4 style='text-align:left'>{split}</th></tr>")
         for measure, base, trained, diff in part[["measure", "baseline", "trained", "difference"]].itertuples(index=False):
-            colour = "#16a34a" if float(diff) > 0 else "#dc2626" if float(diff) < 0 else "#374151"
+            shown = signed(float(diff))
+            colour = "#16a34a" if shown.startswith("+") and shown != "+0.000" else "#dc2626" if shown.startswith("-") else "#374151"
             rows.append(
-                f"<tr><td>{_MEASURES.get(str(measure), measure)}</td><td class='num'>{float(base):.3f}</td>"
-                f"<td class='num'>{float(trained):.3f}</td><td class='num' style='color:{colour}'>{float(diff):+.3f}</td></tr>"
+                f"<tr><td>{_MEASURES.get(str(measure), measure)}</td><td class='num'>{number(float(base))}</td>"
+                f"<td class='num'>{number(float(trained))}</td><td class='num' style='color:{colour}'>{signed(float(diff))}</td></tr>"
             )
     head = "<tr><th></th><th>baseline</th><th>trained</th><th>difference</th></tr>"
     return f"<table class='nbt-scores'><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
+
+
+def signed(value: float) -> str:
+    """A difference with its sign, ``+0.000`` rather than ``-0.000`` when it rounds to zero."""
+    text = number(value)
+    return text if text.startswith("-") or text == "n/a" else "+" + text

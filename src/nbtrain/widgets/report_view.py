@@ -14,11 +14,11 @@ import altair as alt
 import ipywidgets as widgets
 
 from nbtrain.data.audit import AuditTrail
-from nbtrain.data.clean import ALTERNATIVES, apply_fix
+from nbtrain.data.clean import ALTERNATIVES, fix
 from nbtrain.data.dataset import Dataset
 from nbtrain.data.errors import DataError
 from nbtrain.data.finding import Finding
-from nbtrain.data.report import Report, ReportConfig, build_report, describe_skipped
+from nbtrain.data.report import CheckConfig, DataReport, check, describe_skipped
 from nbtrain.data.text_encoder import TextEncoder
 from nbtrain.viz.html import table_html
 from nbtrain.viz.report_charts import label_distribution, length_histogram
@@ -29,17 +29,17 @@ from nbtrain.widgets.explorer import enable_offline_charts
 class DataReportView(widgets.VBox):
     """An interactive data-quality report; ``.dataset`` is the current data, ``.audit`` the fixes.
 
-    >>> view = DataReportView(nbtrain.load_csv(nbtrain.sample_path()))  # doctest: +SKIP
+    >>> view = DataReportView(nbtrain.load(nbtrain.sample_path()))  # doctest: +SKIP
     >>> view.fix_buttons["drop_exact_duplicates"].click()  # doctest: +SKIP
     >>> view.audit[-1].summary  # doctest: +SKIP
-    'drop_exact_duplicates: 1 row removed'
+    'drop_exact_duplicates: 3 rows removed'
     """
 
     def __init__(
         self,
         dataset: Dataset,
         encoder: TextEncoder | None = None,
-        config: ReportConfig | None = None,
+        config: CheckConfig | None = None,
         *,
         max_rows: int = 100,
     ) -> None:
@@ -47,27 +47,34 @@ class DataReportView(widgets.VBox):
         enable_offline_charts()
         self.dataset = dataset
         self.encoder = encoder
-        self.config = config or ReportConfig()
+        self.config = config or CheckConfig()
         self.max_rows = max_rows
-        self.audit: list[AuditTrail] = []
         # One button per fix offered, keyed by the fix's name in nbtrain.data.clean.
         self.fix_buttons: dict[str, widgets.Button] = {}
         self.charts: dict[str, alt.JupyterChart] = {}
         self.status = widgets.HTML()
-        self.report: Report = build_report(dataset, encoder, self.config)
+        self.report: DataReport = check(dataset, encoder, self.config)
         self._render()
 
-    def apply(self, fix: str) -> AuditTrail | None:
-        """Apply the fix named ``fix`` to the current dataset and re-run the report."""
+    @property
+    def audit(self) -> tuple[AuditTrail, ...]:
+        """The fixes and edits applied since loading (``dataset.history``)."""
+        return self.dataset.history
+
+    def apply(self, name: str) -> AuditTrail | None:
+        """Apply the fix called ``name`` to the current dataset and re-run the report."""
         try:
-            self.dataset, trail = apply_fix(self.dataset, fix)
+            self.dataset = fix(self.dataset, name)
         except DataError as err:
             self.status.value = f"<span style='color:#b91c1c'>{html.escape(str(err))}</span>"
             return None
-        self.audit.append(trail)
-        self.report = build_report(self.dataset, self.encoder, self.config)
+        trail = self.dataset.history[-1]
+        self.report = check(self.dataset, self.encoder, self.config)
         self._render()
-        self.status.value = f"Applied {html.escape(trail.summary)}. Removed rows: <code>view.audit[{len(self.audit) - 1}].removed</code>"
+        self.status.value = (
+            f"Applied {html.escape(trail.summary)}. The removed rows are in the dataset's dropped rows; "
+            "<code>view.dataset.undo()</code> goes back."
+        )
         return trail
 
     def _render(self) -> None:
@@ -92,11 +99,11 @@ class DataReportView(widgets.VBox):
         }
         return widgets.HBox(list(self.charts.values()))
 
-    def _fix_button(self, fix: str) -> widgets.Button:
-        button = widgets.Button(description=fix.replace("_", " "), tooltip=f"nbtrain.data.clean.{fix}")
+    def _fix_button(self, name: str) -> widgets.Button:
+        button = widgets.Button(description=name.replace("_", " "), tooltip=f"nbtrain.fix(dataset, {name!r})")
         button.layout.width = "auto"
-        button.on_click(lambda _button: self.apply(fix))
-        self.fix_buttons[fix] = button
+        button.on_click(lambda _button: self.apply(name))
+        self.fix_buttons[name] = button
         return button
 
     def _finding_box(self, finding: Finding) -> widgets.VBox:
@@ -107,7 +114,7 @@ class DataReportView(widgets.VBox):
         )
         parts: list[widgets.Widget] = [head]
         fixes = [finding.fix, *ALTERNATIVES.get(finding.fix, ())] if finding.fix else []
-        buttons = [self._fix_button(fix) for fix in fixes]
+        buttons = [self._fix_button(name) for name in fixes]
         if buttons:
             parts.append(widgets.HBox(buttons))
         if finding.count:
@@ -119,7 +126,7 @@ class DataReportView(widgets.VBox):
         return widgets.VBox(parts, layout=widgets.Layout(border="1px solid #e5e7eb", padding="4px", margin="4px 0"))
 
 
-def _header(report: Report) -> str:
+def _header(report: DataReport) -> str:
     counts = ", ".join(f"{n} {severity}" for severity, n in report.counts().items() if n)
     sizes = ", ".join(f"{n:,} {split}" for split, n in report.sizes.items())
     skipped = describe_skipped(report)

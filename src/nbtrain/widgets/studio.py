@@ -10,22 +10,23 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import pandas as pd
 
 from nbtrain.data.dataset import Dataset
-from nbtrain.data.load import load_csv, load_frame
+from nbtrain.data.load import load
 from nbtrain.embed.encoder import Encoder
 from nbtrain.training.callbacks import Callback, StopSignal
 from nbtrain.training.config import TrainConfig
 from nbtrain.viz.html import table_html
-from nbtrain.widgets.compare_view import ComparisonView
 from nbtrain.widgets.data_view import DataView
 from nbtrain.widgets.report_view import DataReportView
 from nbtrain.widgets.train_panel import TrainPanel
-from nbtrain.workflow import Outcome, run
+
+if TYPE_CHECKING:
+    from nbtrain.journey import TrainingRun
 
 Source = str | os.PathLike[str] | pd.DataFrame | Dataset
 
@@ -33,16 +34,20 @@ _TABS = ("Data", "Report", "Train", "Compare", "Try it")
 
 
 class Studio(widgets.VBox):
-    """Tabs: Data, Report, Train, Compare, Try it. ``.outcome`` holds the last training run."""
+    """Tabs: Data, Report, Train, Compare, Try it. ``.run`` holds the last :class:`~nbtrain.TrainingRun`.
+
+    Everything heavy is imported and built when first needed, on the main thread: the report when
+    its tab opens, the comparison when training ends.
+    """
 
     def __init__(self, dataset: Dataset, *, config: TrainConfig | None = None, encoder: Encoder | None = None) -> None:
         self.config = config or TrainConfig()
         self.encoder = encoder or Encoder(self.config.model, device=self.config.device)
-        self.outcome: Outcome | None = None
+        self.run: TrainingRun | None = None
         self.report: DataReportView | None = None
         self._dataset = dataset
         self.train_panel = TrainPanel(self._run, epochs=self.config.epochs)
-        self.train_panel.on_done.append(self._show_outcome)
+        self.train_panel.on_done.append(self._show_run)
         self.compare_box = widgets.VBox([widgets.HTML("<p>Train a model to compare it with the baseline.</p>")])
         self.report_box = widgets.VBox([widgets.HTML("<p>Building the report (one embedding pass) ...</p>")])
         self.try_text = widgets.Textarea(placeholder="Type a text to classify, one per line", layout={"width": "480px"})
@@ -87,21 +92,25 @@ class Studio(widgets.VBox):
         if change["new"] == _TABS.index("Report"):
             self.show_report()
 
-    def _run(self, callbacks: Sequence[Callback], stop: StopSignal) -> Outcome:
-        return run(self.dataset, self.config, encoder=self.encoder, callbacks=callbacks, stop=stop)
+    def _run(self, callbacks: Sequence[Callback], stop: StopSignal) -> TrainingRun:
+        from nbtrain.journey import train
 
-    def _show_outcome(self, outcome: Outcome) -> None:
-        self.outcome = outcome
-        self.compare_box.children = [ComparisonView(outcome)]
+        return train(self.dataset, self.config, encoder=self.encoder, callbacks=callbacks, stop=stop, progress=False)
+
+    def _show_run(self, run: TrainingRun) -> None:
+        from nbtrain.widgets.compare_view import ComparisonView
+
+        self.run = run
+        self.compare_box.children = [ComparisonView(run)]
         self.try_button.disabled = False
         self.try_output.value = "<p>Type texts above and press Classify.</p>"
 
     def classify_typed(self) -> pd.DataFrame | None:
         """Classify the texts in the try-it box with the trained model and show the result."""
         texts = [t.strip() for t in self.try_text.value.splitlines() if t.strip()]
-        if self.outcome is None or not texts:
+        if self.run is None or not texts:
             return None
-        frame = self.outcome.result.model.classify(texts)
+        frame = self.run.model.classify(texts)
         self.try_output.value = table_html(frame)
         return frame
 
@@ -116,13 +125,8 @@ def studio(
 ) -> Studio:
     """Open the studio on a CSV path, a DataFrame or a loaded :class:`~nbtrain.Dataset`.
 
-    >>> nbtrain.studio(nbtrain.sample_path())  # doctest: +SKIP
+    >>> nbtrain.studio(nbtrain.sample_path(), test=nbtrain.sample_path("test"))  # doctest: +SKIP
     """
-    if isinstance(train, Dataset):
-        dataset = train
-    elif isinstance(train, pd.DataFrame):
-        dataset = load_frame(train, validation, test, **load_options)  # type: ignore[arg-type]
-    else:
-        dataset = load_csv(train, validation, test, **load_options)  # type: ignore[arg-type]
+    dataset = train if isinstance(train, Dataset) else load(train, validation, test, **load_options)  # type: ignore[arg-type]
     return Studio(dataset, config=config)
 

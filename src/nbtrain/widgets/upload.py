@@ -18,11 +18,13 @@ from typing import Any
 import ipywidgets as widgets
 
 from nbtrain.data.dataset import Dataset
-from nbtrain.data.load import load_csv
+from nbtrain.data.load import load
 from nbtrain.training.config import TrainConfig
 from nbtrain.widgets.studio import Studio
 
 _ERROR_STYLE = "color:#b91c1c"
+#: What the upload buttons offer: the formats nbtrain.load reads.
+ACCEPT = ".csv,.tsv,.txt,.jsonl,.json,.xlsx,.parquet"
 
 
 class UploadApp(widgets.VBox):
@@ -36,11 +38,9 @@ class UploadApp(widgets.VBox):
 
     def __init__(self, *, model: str = "default") -> None:
         self.uploads = {
-            "train": widgets.FileUpload(accept=".csv,.tsv,.txt", description="Training CSV"),
-            "validation": widgets.FileUpload(
-                accept=".csv,.tsv,.txt", description="Validation (optional)"
-            ),
-            "test": widgets.FileUpload(accept=".csv,.tsv,.txt", description="Test (optional)"),
+            "train": widgets.FileUpload(accept=ACCEPT, description="Training file"),
+            "validation": widgets.FileUpload(accept=ACCEPT, description="Validation (optional)"),
+            "test": widgets.FileUpload(accept=ACCEPT, description="Test (optional)"),
         }
         for role, upload in self.uploads.items():
             upload.add_class(f"nbt-upload-{role}")
@@ -100,7 +100,7 @@ class UploadApp(widgets.VBox):
                 file = _first_file(self.uploads[role].value)
                 return _write(Path(tmp) / role, file) if file else None
 
-            return load_csv(
+            return load(
                 _write(Path(tmp) / "train", train),
                 validation=saved("validation"),
                 test=saved("test"),

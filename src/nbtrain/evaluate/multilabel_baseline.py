@@ -1,0 +1,124 @@
+"""The multi-label baseline: one logistic regression per label, ``C`` and thresholds by cross-validation.
+
+A careful user reaches for one-vs-rest logistic regression; what they often miss is the decision
+threshold. With 28 labels of which a text carries one or two, most labels are rare, a probability
+of 0.5 is almost never reached, and a 0.5 cut predicts nothing for them. So the out-of-fold
+probabilities (folds stratified over label combinations, iterative stratification) choose one
+``C`` for all labels (the macro-F1 with each label's best threshold) and then each label's
+threshold; the head is fitted on every row with that ``C``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from nbtrain.choices import ClassWeight, FittedOn
+from nbtrain.evaluate.baseline import THRESHOLDS, Baseline
+from nbtrain.task import MULTI_LABEL
+
+
+def fit_one_vs_rest(
+    x: np.ndarray,
+    labels: Sequence[Any],
+    *,
+    Cs: Sequence[float],
+    folds: int,
+    seed: int,
+    class_weight: ClassWeight,
+    fitted_on: FittedOn,
+    cv_rows: int | None,
+) -> Baseline:
+    """See :func:`nbtrain.evaluate.baseline.fit_baseline` with ``task="multi_label"``."""
+    names = MULTI_LABEL.names(_series(labels))
+    y = MULTI_LABEL.targets(labels, names).astype(np.int8)
+    weighing: ClassWeight = "balanced" if class_weight == "balanced" else None
+    searched = _cv_rows(y, cv_rows, seed)
+    oof = {C: _out_of_fold(x[searched], y[searched], C, weighing, folds, seed) for C in Cs}
+    tuned = {C: best_thresholds(y[searched], proba) for C, proba in oof.items()}
+    best_c = max(Cs, key=lambda c: (round(tuned[c][1], 4), -abs(np.log10(c))))
+    thresholds, cv_f1 = tuned[best_c]
+    weights, bias = _fit_all(x, y, best_c, weighing)
+    return Baseline(
+        labels=names,
+        weights=weights,
+        bias=bias,
+        C=float(best_c),
+        cv_macro_f1=float(cv_f1),
+        class_weight=weighing,
+        task="multi_label",
+        thresholds=thresholds,
+        fitted_on=fitted_on,
+    )
+
+
+def best_thresholds(y: np.ndarray, proba: np.ndarray) -> tuple[np.ndarray, float]:
+    """Each label's F1-maximising threshold among :data:`THRESHOLDS`, and the resulting macro-F1.
+
+    >>> y = np.array([[1, 0], [0, 1], [1, 0], [0, 0]])
+    >>> p = np.array([[0.3, 0.1], [0.1, 0.9], [0.4, 0.2], [0.05, 0.3]])
+    >>> cuts, f1 = best_thresholds(y, p)
+    >>> [round(float(c), 2) for c in cuts], round(f1, 3)
+    ([0.22, 0.62], 1.0)
+    """
+    chosen = proba[:, :, None] >= THRESHOLDS[None, None, :]
+    truth = y.astype(bool)[:, :, None]
+    tp = (chosen & truth).sum(axis=0)
+    fp = (chosen & ~truth).sum(axis=0)
+    fn = (~chosen & truth).sum(axis=0)
+    f1 = np.where(tp > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
+    top = f1.max(axis=1, keepdims=True)
+    # Several thresholds often tie on the training folds; the middle of the tied run is the one
+    # least likely to sit on the edge of what new texts need.
+    best = np.array([np.flatnonzero(row)[len(np.flatnonzero(row)) // 2] for row in f1 >= top - 1e-12])
+    return THRESHOLDS[best].astype(np.float32), float(top.mean())
+
+
+def _out_of_fold(x: np.ndarray, y: np.ndarray, C: float, weighing: ClassWeight, folds: int, seed: int) -> np.ndarray:
+    from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
+
+    proba = np.zeros(y.shape, dtype=np.float64)
+    splitter = MultilabelStratifiedKFold(n_splits=max(2, min(folds, len(y))), shuffle=True, random_state=seed)
+    for train, held in splitter.split(x, y):
+        weights, bias = _fit_all(x[train], y[train], C, weighing)
+        proba[held] = MULTI_LABEL.probabilities(x[held] @ weights.T + bias)
+    return proba
+
+
+def _fit_all(x: np.ndarray, y: np.ndarray, C: float, weighing: ClassWeight) -> tuple[np.ndarray, np.ndarray]:
+    """One binary logistic regression per label; a label seen always or never gets a constant."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    weights = np.zeros((y.shape[1], x.shape[1]), dtype=np.float32)
+    bias = np.zeros(y.shape[1], dtype=np.float32)
+    for j in range(y.shape[1]):
+        column = y[:, j]
+        if column.min() == column.max():
+            bias[j] = 10.0 if column[0] else -10.0
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = LogisticRegression(C=C, max_iter=1000, class_weight=weighing).fit(x, column)
+        weights[j], bias[j] = model.coef_[0], model.intercept_[0]
+    return weights, bias
+
+
+def _cv_rows(y: np.ndarray, limit: int | None, seed: int) -> np.ndarray:
+    """Row positions the search runs on: all, or a label-stratified sample of ``limit``."""
+    if limit is None or len(y) <= limit:
+        return np.arange(len(y))
+    from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
+
+    splitter = MultilabelStratifiedShuffleSplit(n_splits=1, train_size=limit, random_state=seed)
+    chosen, _ = next(splitter.split(np.zeros(len(y)), y))
+    return np.sort(chosen)
+
+
+def _series(labels: Sequence[Any]) -> Any:
+    import pandas as pd
+
+    return pd.Series(list(labels), dtype=object)

@@ -1,0 +1,99 @@
+"""The final heads of a trained encoder, and the one rule for which rows they learn from.
+
+After training, the head is fitted again as the baseline was (logistic regression, settings by
+cross-validation) on the trained embeddings. The head the validation scores describe learns the
+training rows only. When validation rows were split off the training file they have done their
+job once the round is chosen, and the final head learns from them too (``TrainConfig.head_rows``):
+:func:`final_head_rows` is the only place that decides it, and everything downstream (the test
+comparison's baseline included) reads the answer from ``TrainedModel.fitted_on``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from nbtrain.choices import FittedOn
+from nbtrain.evaluate.baseline import Baseline
+from nbtrain.evaluate.scores import Scores
+from nbtrain.training.config import TrainConfig
+from nbtrain.training.network import EncoderClassifier, run_batches
+
+if TYPE_CHECKING:
+    from nbtrain.data.dataset import Dataset
+    from nbtrain.progress import Progress
+
+
+@dataclass(frozen=True)
+class FinalHeads:
+    """The trained encoder with each head: ``networks[fitted_on]``, their heads and validation scores.
+
+    ``validation`` scores the network fitted on training rows only, on every validation row.
+    """
+
+    networks: dict[FittedOn, EncoderClassifier]
+    heads: dict[FittedOn, Baseline | None]
+    validation: Scores
+    final: FittedOn
+
+
+def final_head_rows(config: TrainConfig, dataset: Dataset) -> FittedOn:
+    """The rows the final head learns: ``"train+validation"`` or ``"train"`` (see ``head_rows``).
+
+    ``"auto"`` uses the validation rows when they were split off the training file, and keeps a
+    validation file the user brought out of the head, since they keep it apart to evaluate on.
+    """
+    if not config.refit_head or config.head_rows == "train":
+        return "train"
+    if config.head_rows == "all" or dataset.validation_from == "split":
+        return "train+validation"
+    return "train"
+
+
+def fit_final_heads(
+    network: EncoderClassifier, tokenizer: Any, max_length: int, dataset: Dataset, config: TrainConfig, progress: Progress
+) -> FinalHeads:
+    """Embed the training and validation rows once with the trained encoder and fit every head on them."""
+    task, labels = dataset.task_handler, dataset.labels
+    train, validation = dataset.train, dataset.validation
+    with progress.phase(f"Embedding {len(train) + len(validation):,} rows with the trained encoder"):
+        train_vectors, _ = run_batches(network, tokenizer, train["text"].tolist(), max_length)
+        val_vectors, val_logits = run_batches(network, tokenizer, validation["text"].tolist(), max_length)
+    train_labels, val_labels = train["label"].tolist(), validation["label"].tolist()
+    heads: dict[FittedOn, Baseline | None] = {"train": None}
+    thresholds = None
+    if config.refit_head:
+        with progress.phase("Fitting the head on the trained embeddings (cross-validated, as the baseline)"):
+            fitted = task.fit_head(train_vectors, train_labels, seed=config.seed, class_weight=config.class_weight)
+        set_head(network.head, fitted)
+        heads["train"], thresholds = fitted, fitted.thresholds
+        val_logits = fitted.logits(val_vectors)
+    predicted = task.decide(task.probabilities(val_logits), labels, thresholds)
+    validation_scores = task.score(val_labels, predicted, labels)
+    networks: dict[FittedOn, EncoderClassifier] = {"train": network}
+    final = final_head_rows(config, dataset)
+    if final == "train+validation":
+        with progress.phase("Fitting the final head on training and validation rows"):
+            every = task.fit_head(
+                np.vstack([train_vectors, val_vectors]),
+                train_labels + val_labels,
+                seed=config.seed,
+                class_weight=config.class_weight,
+                fitted_on="train+validation",
+            )
+        head = nn.Linear(network.head.in_features, network.head.out_features).to(network.head.weight.device)
+        set_head(head, every)
+        networks["train+validation"] = EncoderClassifier(network.encoder, head).eval()
+        heads["train+validation"] = every
+    return FinalHeads(networks=networks, heads=heads, validation=validation_scores, final=final)
+
+
+def set_head(head: nn.Linear, fitted: Baseline) -> None:
+    """Copy a fitted logistic regression's weights into a linear layer."""
+    with torch.no_grad():
+        head.weight.copy_(torch.from_numpy(fitted.weights).to(head.weight.device))
+        head.bias.copy_(torch.from_numpy(fitted.bias).to(head.bias.device))
