@@ -48,7 +48,7 @@ class HashedBagOfWords:
         return np.array([len(t.split()) + 2 for t in texts])
 
 
-def load(rows: int) -> Dataset:
+def stacked(rows: int) -> Dataset:
     train = pd.read_csv(DATA / "banking77_train.csv", dtype=str, keep_default_na=False).head(rows)
     test = pd.read_csv(DATA / "banking77_test.csv", dtype=str, keep_default_na=False)
     return load(train, test=test)
@@ -84,7 +84,7 @@ def main() -> None:
     args = parser.parse_args()
     if not (DATA / "banking77_train.csv").exists():
         raise SystemExit(f"{DATA} has no banking77 files")
-    dataset = load(args.rows)
+    dataset = stacked(args.rows)
     total = sum(len(f) for f in dataset.splits().values())
     print(f"banking77: {args.rows:,} training-file rows ({total:,} in all splits, test included)\n")
     print(f"{'setting':<34} {'seconds':>8} {'encode passes':>14} {'model checks s':>15}")
