@@ -182,16 +182,23 @@ def describe_round(event: EpochEvent) -> str:
 
     >>> e = EpochEvent(4, 40, 0.3, 0.5, 0.96, 0.9619, 3, 12.0, 4.0, 0.9650)
     >>> describe_round(e)
-    'round 4: validation macro-F1 0.9619, accuracy 0.9600; keeping round 3 (macro-F1 averaged with its neighbours: 0.9650)'
+    'epoch 4: validation macro-F1 0.9619, accuracy 0.9600; keeping epoch 3 (macro-F1 averaged with its neighbours: 0.9650)'
     """
     if event.epoch == 0:
-        return f"round 0 (before training): validation macro-F1 {event.val_macro_f1:.4f}, accuracy {event.val_accuracy:.4f}"
-    kept = "this round" if event.kept_epoch == event.epoch else f"round {event.kept_epoch}"
+        return f"Before training: validation macro-F1 {event.val_macro_f1:.4f}, accuracy {event.val_accuracy:.4f}"
+    unit = round_unit(event)
+    kept = f"this {unit}" if event.kept_epoch == event.epoch else f"{unit} {event.kept_epoch}"
     smoothed = "" if event.smoothed_macro_f1 != event.smoothed_macro_f1 else f" (macro-F1 averaged with its neighbours: {event.smoothed_macro_f1:.4f})"
+    seen = "" if unit == "epoch" else f" ({event.epochs_seen:.2f} epochs)"
     return (
-        f"round {event.epoch}: validation macro-F1 {event.val_macro_f1:.4f}, accuracy {event.val_accuracy:.4f}; "
+        f"{unit} {event.epoch}{seen}: validation macro-F1 {event.val_macro_f1:.4f}, accuracy {event.val_accuracy:.4f}; "
         f"keeping {kept}{smoothed}"
     )
+
+
+def round_unit(event: EpochEvent) -> str:
+    """``"epoch"`` when validation rounds are whole epochs (small data), else ``"round"``."""
+    return "epoch" if abs(event.epochs_seen - event.epoch) < 1e-6 else "round"
 
 
 def resolve_progress(progress: bool | Progress | None) -> Progress:

@@ -2,9 +2,10 @@
 
 A round is scored on at most ``TrainConfig.validation_rows`` validation rows (a seeded sample,
 stratified by label), so that scoring stays a small part of a long run; the final scores use every
-row. Single-label rounds score the head's argmax. Multi-label rounds score each label at its best
-threshold on these rows: the head's thresholds are tuned only at the end, and a fixed 0.5 would
-judge rare labels by a cut nobody uses. With ``objective="embedding"`` the head is not trained, so
+row. Single-label rounds score the head's argmax. Multi-label rounds need thresholds, which the
+head gets only at the end, and a fixed 0.5 would judge rare labels by a cut nobody uses; thresholds
+tuned on the rows they score would flatter every round. So each half of the sample is scored with
+the thresholds that are best on the other half (two-fold cross-fitting). With ``objective="embedding"`` the head is not trained, so
 the embedding itself is scored, by its nearest training-label mean.
 """
 
@@ -100,10 +101,29 @@ def score_round(
         loss = float(nn.functional.binary_cross_entropy_with_logits(torch.from_numpy(logits), targets))
         from nbtrain.evaluate.multilabel_baseline import best_thresholds
 
-        thresholds, _ = best_thresholds(rows.targets, task.probabilities(logits))
-        predicted = task.decide(task.probabilities(logits), names, thresholds)
+        predicted = cross_fitted(rows.targets, task.probabilities(logits), names, task)
     else:
         loss = float(nn.functional.cross_entropy(torch.from_numpy(logits), targets))
         predicted = task.decide(logits, names)
     scores = task.score(rows.labels, predicted, names)
     return RoundScores(scores.accuracy, scores.macro_f1, loss)
+
+
+def cross_fitted(targets: np.ndarray, proba: np.ndarray, names: Sequence[str], task: Task) -> list[Any]:
+    """Label sets decided with thresholds tuned on the other half of the rows (halves alternate).
+
+    >>> from nbtrain.task import MULTI_LABEL
+    >>> y = np.array([[1, 0], [0, 1], [1, 0], [0, 1]])
+    >>> cross_fitted(y, y * 0.8 + 0.1, ["a", "b"], MULTI_LABEL)
+    [('a',), ('b',), ('a',), ('b',)]
+    """
+    from nbtrain.evaluate.multilabel_baseline import best_thresholds
+
+    half = np.arange(len(targets)) % 2 == 0
+    predicted: list[Any] = [()] * len(targets)
+    for scored in (half, ~half):
+        tuned = ~scored if (~scored).any() else scored
+        thresholds, _ = best_thresholds(targets[tuned], proba[tuned])
+        for i, value in zip(np.flatnonzero(scored), task.decide(proba[scored], names, thresholds), strict=True):
+            predicted[i] = value
+    return predicted

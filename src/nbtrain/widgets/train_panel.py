@@ -20,6 +20,7 @@ from typing import Any
 import anywidget
 import traitlets
 
+from nbtrain.progress import round_unit
 from nbtrain.training.callbacks import Callback, EpochEvent, StepEvent, StopSignal
 
 Runner = Callable[[Sequence[Callback], StopSignal], Any]
@@ -209,9 +210,10 @@ class _PanelCallback(Callback):
 
     def on_epoch(self, event: EpochEvent) -> None:
         panel = self.panel
-        kept = "this round" if event.kept_epoch == event.epoch else f"round {event.kept_epoch}"
+        unit = round_unit(event)
+        kept = f"this {unit}" if event.kept_epoch == event.epoch else f"{unit} {event.kept_epoch}"
         text = (
-            f"Round {event.epoch}: validation macro-F1 {event.val_macro_f1:.3f}; keeping {kept} "
+            f"{unit.capitalize()} {event.epoch}: validation macro-F1 {event.val_macro_f1:.3f}; keeping {kept} "
             f"(macro-F1 averaged with its neighbours {event.smoothed_macro_f1:.3f})"
             if event.epoch
             else f"Before training: validation macro-F1 {event.val_macro_f1:.3f}"
@@ -245,10 +247,15 @@ def done_message(result: Any) -> str:
     why = f" ({run.stopped})" if run.stopped else ""
     return (
         f"Done in {run.seconds:.0f} s: training {loop_seconds:.0f} s, then the final heads "
-        f"{max(0.0, run.seconds - loop_seconds):.0f} s{why}. Kept round {run.kept_epoch}. Validation macro-F1 "
+        f"{max(0.0, run.seconds - loop_seconds):.0f} s{why}. Kept {round_unit(run_event(history))} {run.kept_epoch}. Validation macro-F1 "
         f"{summary.validation_macro_f1:.3f} with the head refitted on the trained embeddings "
         f"(before training {start:.3f})."
     )
+
+
+def run_event(history: Any) -> EpochEvent:
+    """The last row of a training history as the event it was."""
+    return EpochEvent(**history.iloc[-1].to_dict())
 
 
 def _kernel_loop() -> Any:
