@@ -99,7 +99,6 @@ def score_round(
     targets = torch.from_numpy(rows.targets)
     if task.kind == "multi_label":
         loss = float(nn.functional.binary_cross_entropy_with_logits(torch.from_numpy(logits), targets))
-        from nbtrain.evaluate.multilabel_baseline import best_thresholds
 
         predicted = cross_fitted(rows.targets, task.probabilities(logits), names, task)
     else:
