@@ -119,3 +119,16 @@ def test_removed_labels_follow_a_merge(tmp_path):
     ds = nbtrain.load(path)
     assert ds.removed_labels == {"A ": 1}
     assert nbtrain.fix(ds, "merge_label_variants").removed_labels == {}
+
+
+def test_newly_labelled_texts_are_added_to_training_and_replayed(dataset, tmp_path):
+    new = dataset.add(["gamma one", "gamma two"], ["a", "b"], reason="labelled next")
+    added = new.train[new.train["source"] == "labelled in nbtrain"]
+    assert added[["text", "label", "row"]].values.tolist() == [["gamma one", "a", 1], ["gamma two", "b", 2]]
+    more = new.add(["gamma three"], ["a"])
+    assert more.train["row"].iloc[-1] == 3
+    path = more.save_history(tmp_path / "edits.json")
+    again = nbtrain.load(tmp_path / "train.csv", validation=tmp_path / "val.csv", history=path)
+    assert again.version == more.version
+    with pytest.raises(DataError, match="empty"):
+        dataset.add([" "], ["a"])

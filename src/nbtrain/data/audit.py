@@ -4,7 +4,8 @@ Every change to a :class:`~nbtrain.data.dataset.Dataset` after loading (a fix fr
 relabel in the explorer, a decision in the review queue) is a *changes table*: one row per row
 changed, naming it by ``split, source, row`` (the line in the user's file), the ``action``
 ("removed", "relabelled", "edited", "restored" or "reviewed"), the ``column`` changed, the values
-``before`` and ``after``, and a ``detail`` saying why. :func:`apply_changes` turns a dataset and
+``before`` and ``after``, and a ``detail`` saying why; an added row ("added") carries its text in
+``before`` and its label in ``after``, as a removed one does. :func:`apply_changes` turns a dataset and
 a changes table into a new dataset, whose ``history`` ends with the :class:`AuditTrail`; the
 given dataset is never modified, a removed row moves to ``dropped`` (nothing is lost), and
 ``undo()`` returns the dataset before. Because the trail is data, it is saved as JSON and
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from nbtrain.data.dataset import Dataset
 
 CHANGE_COLUMNS = ["split", "source", "row", "action", "column", "before", "after", "detail"]
-ACTIONS = ("edited", "relabelled", "restored", "removed", "reviewed")  # the order they are applied in
+ACTIONS = ("added", "edited", "relabelled", "restored", "removed", "reviewed")  # the order they are applied in
 KEY = ["split", "source", "row"]
 HISTORY_FORMAT = 1
 
@@ -144,6 +145,9 @@ def apply_changes(
         if action == "restored":
             frames, dropped = _restore(frames, dropped, part)
             continue
+        if action == "added":
+            frames = _add(frames, part, name)
+            continue
         for split, rows in part.groupby("split", sort=False):
             frame = frames.get(str(split))
             if frame is None:
@@ -218,6 +222,19 @@ def _restore(frames: dict[str, pd.DataFrame], dropped: pd.DataFrame, rows: pd.Da
         joined = pd.concat([frame, part[ROW_COLUMNS]], ignore_index=True)
         frames[str(split)] = joined.sort_values(["source", "row"], kind="stable").reset_index(drop=True)
     return frames, dropped.drop(index=position)
+
+
+def _add(frames: dict[str, pd.DataFrame], rows: pd.DataFrame, name: str) -> dict[str, pd.DataFrame]:
+    for split, part in rows.groupby("split", sort=False):
+        frame = frames.get(str(split))
+        if frame is None:
+            raise DataError(f"{name}: there is no {split} split to add rows to")
+        new = pd.DataFrame({"text": part["before"].to_numpy(), "label": part["after"].to_numpy(), "source": part["source"].to_numpy(), "row": part["row"].to_numpy()})
+        clash = new.merge(frame[["source", "row"]], on=["source", "row"])
+        if len(clash):
+            raise DataError(f"{name}: {plural(len(clash), 'row')} already in {split} ({clash['source'].iloc[0]} row {clash['row'].iloc[0]})")
+        frames[str(split)] = pd.concat([frame, new[ROW_COLUMNS]], ignore_index=True)
+    return frames
 
 
 def _positions(frame: pd.DataFrame, rows: pd.DataFrame, name: str, where: str) -> pd.Index:

@@ -131,6 +131,12 @@ class Dataset:
 
         return mark_reviewed(self, rows, reason=reason, who=who)
 
+    def add(self, texts: Iterable[str], labels: Iterable[Any], *, split: str = "train", reason: str = "", who: str | None = None) -> Dataset:
+        """Append newly labelled texts to ``split`` (``source`` "labelled in nbtrain")."""
+        from nbtrain.data.edits import add_rows
+
+        return add_rows(self, texts, labels, split=split, reason=reason, who=who)
+
     def fix(self, name: str) -> Dataset:
         """Apply the fix called ``name`` (see :func:`nbtrain.fix`)."""
         from nbtrain.data.clean import fix

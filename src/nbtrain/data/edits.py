@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from nbtrain.data.dataset import Dataset
 
 #: The actions that count as a person's decision on a row.
-DECISIONS = ("relabelled", "removed", "restored", "reviewed")
+DECISIONS = ("relabelled", "removed", "restored", "reviewed", "added")
 
 
 def relabel(dataset: Dataset, rows: Any, label: str | Iterable[str], *, reason: str = "", who: str | None = None) -> Dataset:
@@ -57,10 +57,32 @@ def mark_reviewed(dataset: Dataset, rows: Any, *, reason: str = "", who: str | N
     return apply_changes(dataset, changes, "review", reason=reason, who=who)
 
 
+#: The ``source`` of rows a person labelled inside nbtrain (they come from no file).
+ADDED_SOURCE = "labelled in nbtrain"
+
+
+def add_rows(dataset: Dataset, texts: Any, labels: Any, *, split: str = "train", reason: str = "", who: str | None = None) -> Dataset:
+    """New labelled rows (texts a person just labelled) appended to ``split``.
+
+    They get ``source`` "labelled in nbtrain" and ``row`` numbers after any such rows already
+    there, so edits and write-back can name them like any other row.
+    """
+    texts, values = list(texts), [_label_value(dataset, label) for label in labels]
+    if len(texts) != len(values):
+        raise DataError(f"{len(texts)} texts but {len(values)} labels")
+    if any(not str(t).strip() for t in texts):
+        raise DataError("an added text is empty")
+    taken = [int(r) for f in (*dataset.splits().values(), dataset.dropped) for r in f.loc[f["source"] == ADDED_SOURCE, "row"]]
+    first = max(taken, default=0) + 1
+    rows = pd.DataFrame({"split": split, "source": ADDED_SOURCE, "row": range(first, first + len(texts))})
+    changes = change_rows(rows, "added", "", texts, values, reason or "labelled in nbtrain")
+    return apply_changes(dataset, changes, "add", reason=reason, who=who)
+
+
 def reviewed_rows(dataset: Dataset) -> pd.DataFrame:
     """Each row a person decided on, with its latest decision (``action``, ``after``, ``when``)."""
     table = changes_table(dataset)
-    by_hand = table[table["name"].isin(("relabel", "drop", "restore", "review")) & table["action"].isin(DECISIONS)]
+    by_hand = table[table["name"].isin(("relabel", "drop", "restore", "review", "add")) & table["action"].isin(DECISIONS)]
     return by_hand.drop_duplicates(KEY, keep="last").reset_index(drop=True)
 
 
