@@ -75,10 +75,10 @@ def run_classify(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(records, indent=2))
     else:
-        from nbtrain.viz.html import cell_text
+        from nbtrain.task import label_text
 
         for _, row in frame.iterrows():
-            print(f"{cell_text(row['label'])}\t{row['confidence']:.3f}\t{row['text']}")
+            print(f"{label_text(row['label'])}\t{row['confidence']:.3f}\t{row['text']}")
     return 0
 
 

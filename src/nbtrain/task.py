@@ -158,6 +158,11 @@ MULTI_LABEL = MultiLabel()
 TASKS: dict[TaskKind, Task] = {"single_label": SINGLE_LABEL, "multi_label": MULTI_LABEL}
 
 
+def label_text(value: object) -> str:
+    """Any label value as a person reads it: a string as it is, a label set as ``"a; b"``."""
+    return MULTI_LABEL.format(value) if isinstance(value, tuple) else str(value)
+
+
 def task_of(kind: TaskKind) -> Task:
     """The task object of a kind name (what datasets, heads and models record)."""
     if kind not in TASKS:

@@ -85,3 +85,20 @@ def test_export_loads_in_sentence_transformers_with_the_same_embeddings(trained,
     assert "Labels: " in (folder / "README.md").read_text()
     assert np.array_equal(model.embed(texts), before), "exporting must not merge the live model's adapter"
     assert any("lora_" in name for name, _ in model.network.named_parameters())
+
+
+def test_a_loaded_model_merges_its_adapter_without_peft_and_saves_it_again(trained, tmp_path):
+    import subprocess
+    import sys
+
+    dataset, model = trained
+    folder = model.save(tmp_path / "model")
+    code = f"import sys; from nbtrain.training.model import load_model; load_model({str(folder)!r}, device='cpu'); print('peft' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", "inference needs no peft import"
+    loaded = load_model(folder, device="cpu")
+    again = load_model(loaded.save(tmp_path / "again"), device="cpu")
+    texts = dataset.validation["text"].tolist()
+    assert np.allclose(again.embed(texts), model.embed(texts), atol=1e-6)
+    exported = load_model(loaded.export(tmp_path / "exported"), device="cpu")
+    assert np.allclose(exported.embed(texts), model.embed(texts), atol=1e-5)

@@ -40,7 +40,8 @@ def export_model(model: TrainedModel, path: str | os.PathLike[str]) -> Path:
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
     adapted: Any = copy.deepcopy(model.network.encoder).cpu()
-    merged = adapted.merge_and_unload()
+    # A model loaded from disk already holds merged weights; a trained one merges a copy here.
+    merged = adapted.merge_and_unload() if hasattr(adapted, "merge_and_unload") else adapted
     merged.save_pretrained(str(folder))
     model.tokenizer.save_pretrained(str(folder))
     dim = int(merged.config.hidden_size)

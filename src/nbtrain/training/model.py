@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import pandas as pd
 from nbtrain._version import __version__
 from nbtrain.choices import FittedOn, TaskKind
 from nbtrain.task import task_of
+from nbtrain.training.adapters import merge_into, plain_lora
 from nbtrain.training.config import TrainConfig
 from nbtrain.training.network import EncoderClassifier, quiet_peft, run_batches
 from nbtrain.training.result import TrainingSummary
@@ -65,6 +67,8 @@ class TrainedModel:
         self.task = task
         self.thresholds = None if thresholds is None else np.asarray(thresholds, dtype=np.float32)
         self.summary = summary
+        # A model loaded with its adapter merged into the weights saves that adapter's own files.
+        self.adapter_source: Path | None = None
 
     @property
     def fitted_on(self) -> FittedOn:
@@ -105,8 +109,14 @@ class TrainedModel:
 
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        adapter: Any = self.network.encoder  # a peft model
-        adapter.save_pretrained(str(folder / ADAPTER_DIR))
+        encoder: Any = self.network.encoder
+        if hasattr(encoder, "peft_config"):
+            encoder.save_pretrained(str(folder / ADAPTER_DIR))
+        elif self.adapter_source is not None:
+            if self.adapter_source.resolve() != (folder / ADAPTER_DIR).resolve():
+                shutil.copytree(self.adapter_source, folder / ADAPTER_DIR, dirs_exist_ok=True)
+        else:
+            raise ValueError("this model's encoder holds merged weights and no adapter: use export() to save it")
         save_file(head_tensors(self), str(folder / HEAD_FILE))
         (folder / META_FILE).write_text(json.dumps(model_meta(self, "adapter"), indent=2, default=_json_default))
         return folder
@@ -133,18 +143,22 @@ class TrainedModel:
                 tokenizer = AutoTokenizer.from_pretrained(str(folder))
                 encoder = AutoModel.from_pretrained(str(folder))
             else:
-                from peft import PeftModel
-
                 base_path = resolve_model(meta["base_model"])
                 tokenizer = AutoTokenizer.from_pretrained(base_path)
-                with quiet_peft():
-                    encoder = PeftModel.from_pretrained(AutoModel.from_pretrained(base_path), str(folder / ADAPTER_DIR))
+                adapter = folder / ADAPTER_DIR
+                if plain_lora(adapter):
+                    encoder = merge_into(AutoModel.from_pretrained(base_path), adapter)
+                else:
+                    from peft import PeftModel
+
+                    with quiet_peft():
+                        encoder = PeftModel.from_pretrained(AutoModel.from_pretrained(base_path), str(adapter))
         head_state = load_file(str(folder / HEAD_FILE))
         head = torch.nn.Linear(head_state["weight"].shape[1], head_state["weight"].shape[0])
         head.load_state_dict(head_state)
         network = EncoderClassifier(encoder, head).to(pick_device(device))
         summary = meta.get("training")
-        return cls(
+        loaded = cls(
             network,
             tokenizer,
             meta["labels"],
@@ -154,6 +168,8 @@ class TrainedModel:
             thresholds=None if meta.get("thresholds") is None else np.asarray(meta["thresholds"]),
             summary=None if summary is None else TrainingSummary.from_dict(summary),
         )
+        loaded.adapter_source = folder / ADAPTER_DIR if meta.get("kind", "adapter") == "adapter" else None
+        return loaded
 
 
 def load_model(path: str | os.PathLike[str], *, device: str | None = None) -> TrainedModel:

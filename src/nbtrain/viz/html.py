@@ -110,8 +110,6 @@ def number(value: float, float_format: str = "{:.3f}") -> str:
 
 def cell_text(value: object) -> str:
     """A cell as text: a tuple of labels as ``"a; b"`` (``"(no label)"`` when empty)."""
-    if isinstance(value, tuple):
-        from nbtrain.task import MULTI_LABEL
+    from nbtrain.task import label_text
 
-        return MULTI_LABEL.format(value)
-    return str(value)
+    return label_text(value)
