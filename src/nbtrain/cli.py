@@ -131,7 +131,7 @@ def _training_options(p: argparse.ArgumentParser) -> None:
         "--head-init",
         choices=options(HeadInit),
         help="where the head starts: baseline (default; the encoder's features change little) or random "
-        "(they change more: with --objective classification, better where the frozen model's features are weak; docs/training.md)",
+        "(they change more: with --objective classification, better where the frozen model's features are weak; docs/benchmarks.md)",
     )
     p.add_argument(
         "--head-rows",

@@ -36,7 +36,7 @@ class TrainConfig:
     the frozen class centroids), ``"supcon"`` (supervised contrastive over the batch) or
     ``"proxy+supcon"`` (the default, their sum: the proxies teach every row whatever the number of
     labels, the contrastive term moves texts relative to each other rather than to the frozen
-    model's class means); see :mod:`nbtrain.training.losses` and docs/training.md for the
+    model's class means); see :mod:`nbtrain.training.losses` and docs/benchmarks.md for the
     measurements behind the defaults.
 
     ``class_weight`` says how rows are weighed by their label's frequency. ``"auto"`` (the
@@ -51,7 +51,7 @@ class TrainConfig:
 
     With ``refit_head`` the head is fitted again at the end, as the baseline was (logistic
     regression, regularisation by cross-validation) but on the trained embeddings: the trained
-    encoder with a freshly tuned head beat the trained head in our benchmarks (docs/training.md).
+    encoder with a freshly tuned head beat the trained head in our benchmarks (docs/benchmarks.md).
     ``head_rows`` says which rows that final head is fitted on: ``"train"``, or ``"all"`` (training
     and validation rows: once validation has chosen the epoch, its rows teach the head too, as
     scikit-learn's ``GridSearchCV`` refits its best setting on every row; on 250 banking77 rows,
@@ -67,7 +67,7 @@ class TrainConfig:
 
     ``epochs=None`` (the default) trains for at least 4 epochs and at least 150 optimiser steps,
     at most 20 epochs (:func:`nbtrain.training.plan.auto_epochs`): on 250 rows, four epochs are 52
-    small steps, too few for the adapters to move (docs/training.md). An epoch longer than 500
+    small steps, too few for the adapters to move (docs/benchmarks.md). An epoch longer than 500
     steps is validated every 500 steps (a *round*), on at most ``validation_rows`` validation rows.
 
     ``budget`` caps the training: ``"15m"``, ``"90s"``, ``"1h"`` of optimiser steps, or

@@ -12,7 +12,7 @@ the embedding losses act on the normalised vectors themselves:
   batch contribute nothing.
 - ``proxy+supcon`` (the default): their sum. The proxies start at the frozen model's class means
   and hold the embedding near them; the contrastive term moves texts relative to each other,
-  which tasks the frozen model fits worst need (docs/training.md, "Objectives").
+  which tasks the frozen model fits worst need (docs/benchmarks.md, "Which embedding loss?").
 """
 
 from __future__ import annotations

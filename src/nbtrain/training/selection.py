@@ -5,7 +5,7 @@ macro-F1 (one row is half a point at 200 rows), while the model changes little f
 the next. Picking the single best epoch therefore often picks a lucky one, and early stopping on
 single epochs stops in the dip that the learning-rate warm-up causes. Averaging each epoch's score
 with its neighbours' (a centred window, cut at both ends of the run so far) judges the trend
-instead; docs/training.md has the measurements (three training seeds, six benchmark cells).
+instead; docs/benchmarks.md ("Which round is kept?") has the measurements (three training seeds, six benchmark cells).
 
 The functions are pure: the training loop feeds them the validation history and keeps the
 weights of every epoch that :func:`needed_epochs` names.
