@@ -7,6 +7,7 @@ only what it needs when it is first used: the data and report views import no to
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -30,6 +31,19 @@ _WHERE = {
     "explore": "explore",
     "studio": "studio",
 }
+
+
+def _enable_colab_widgets() -> None:
+    """Colab shows third-party widgets (anywidget, Altair's JupyterChart) only with its custom
+    widget manager on; turn it on when running there. Not exercised in nbtrain's own tests, which
+    have no Colab: the call is the one Colab's documentation gives."""
+    if "google.colab" in sys.modules:
+        from google.colab import output  # type: ignore[import-not-found]
+
+        output.enable_custom_widget_manager()
+
+
+_enable_colab_widgets()
 
 
 def __getattr__(name: str) -> Any:
