@@ -38,7 +38,7 @@ def _enable_colab_widgets() -> None:
     widget manager on; turn it on when running there. Not exercised in nbtrain's own tests, which
     have no Colab: the call is the one Colab's documentation gives."""
     if "google.colab" in sys.modules:
-        from google.colab import output  # type: ignore[import-not-found]
+        from google.colab import output
 
         output.enable_custom_widget_manager()
 
