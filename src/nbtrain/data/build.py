@@ -84,6 +84,8 @@ def build_dataset(
         if other is not None and other.task != train.task:
             raise DataError(f"{other.source}: holds {other.task.replace('_', '-')} data, {train.source} {train.task.replace('_', '-')} data")
     aside = _SetAside()
+    given = {"train": train, "validation": validation, "test": test}
+    aside.rows += [raw.set_aside.assign(split=split) for split, raw in given.items() if raw is not None and raw.set_aside is not None]
     notices = list(train.notices)
     train_rows = _drop_unusable(train.rows, "train", aside, multi)
     if train_rows.empty:
@@ -128,6 +130,7 @@ def build_dataset(
         task=train.task,
         notices=tuple(notices),
         set_aside_labels=aside.labels_frame() if multi else None,
+        sources={split: raw.origin for split, raw in given.items() if raw is not None and raw.origin is not None},
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ from nbtrain.task import Task, task_of
 
 if TYPE_CHECKING:
     from nbtrain.data.audit import AuditTrail
+    from nbtrain.data.source import SourceInfo
 
 
 DROPPED_COLUMNS = ["split", "source", "row", "text", "label", "reason"]
@@ -65,6 +66,7 @@ class Dataset:
     history: tuple[AuditTrail, ...] = field(default=())
     parent: Dataset | None = field(default=None, repr=False)
     set_aside_labels: pd.DataFrame | None = field(default=None, repr=False)
+    sources: Mapping[str, SourceInfo] = field(default_factory=dict, repr=False)
 
     @property
     def labels(self) -> tuple[str, ...]:
