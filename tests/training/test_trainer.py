@@ -243,3 +243,32 @@ def test_history_frame_has_the_epoch_events_fields(tiny_model_dir, dataset):
     result = train(dataset, config(tiny_model_dir, epochs=1))
     assert isinstance(result.history, pd.DataFrame)
     assert {"epoch", "val_macro_f1", "val_accuracy", "val_loss", "train_loss", "kept_epoch"} <= set(result.history.columns)
+
+
+def test_an_examples_budget_ends_training_at_that_many_examples(tiny_model_dir, dataset):
+    rec = Recorder()
+    result = train(dataset, config(tiny_model_dir, epochs=10, budget="40 examples"), callbacks=[rec])
+    assert len(result.steps) == 40 // 8
+    assert result.stopped.startswith("the budget of 40 examples")
+    assert any("budget of 40 examples" in note for note in result.notes) or result.notes, "the plan is told"
+    assert rec.steps[-1].total_steps == 5, "the schedule and the ETA know the budget"
+
+
+def test_a_time_budget_stops_training_and_keeps_the_best_round(tiny_model_dir, dataset):
+    result = train(dataset, config(tiny_model_dir, epochs=300, patience=300, budget="3s"))
+    planned = 300 * -(-len(dataset.train) // 8)
+    assert len(result.steps) < planned
+    assert result.stopped.startswith("the budget of 3 s")
+    assert result.kept_epoch in set(result.history["epoch"])
+    plan = [n for n in result.notes if n.startswith("Plan:")]
+    assert plan and "the budget of 3 s reaches" in plan[0]
+
+
+def test_training_stops_when_validation_is_already_perfect(tiny_model_dir, dataset, monkeypatch):
+    from nbtrain.training import loop
+    from nbtrain.training.validation import RoundScores
+
+    monkeypatch.setattr(loop, "score_round", lambda *a, **k: RoundScores(1.0, 1.0, 0.01))
+    result = train(dataset, config(tiny_model_dir, epochs=5))
+    assert len(result.steps) == 0
+    assert result.stopped.startswith("validation macro-F1 reached 1.0")

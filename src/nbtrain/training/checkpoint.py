@@ -38,7 +38,7 @@ class Checkpoint:
     kept_weights: dict[int, dict[str, torch.Tensor]]  # round: weights, for each round that may be kept
     optimizer: dict[str, Any]
     plan: dict[str, int] = field(default_factory=dict)  # the run's plan (a time budget's, calibrated)
-    seconds: float = 0.0  # training seconds up to this checkpoint, across resumptions
+    seconds: float = 0.0  # seconds in the training loop up to this checkpoint, across resumptions
     torch_rng: torch.Tensor = field(default_factory=torch.get_rng_state)
 
 

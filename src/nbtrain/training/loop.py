@@ -81,7 +81,7 @@ class LoopResult:
     stopped: str
     plan: Plan
     placement: Placement
-    seconds: float  # training seconds, those of the run resumed from included
+    seconds: float  # seconds in the loop, those of the run resumed from included
     notes: tuple[str, ...] = field(default=())
 
 
@@ -90,6 +90,7 @@ class _Run:
 
     def __init__(self, data: LoopInput, callbacks: Sequence[Callback], stop: StopSignal, started: float) -> None:
         self.data, self.stop, self.started = data, stop, started
+        self.loop_started = time.perf_counter()  # a budget counts the loop's own time, not the setup
         self.config = data.config
         self.accelerator = make_accelerator(self.config.device)
         # Under a multi-process launch only the first process reports and writes checkpoints.
@@ -101,7 +102,7 @@ class _Run:
         self.rounds = KeptRounds(self.config.selection_window)
         self.steps: list[StepRecord] = []
         self.step = 0
-        self.seconds_before = 0.0  # training seconds of the run this one resumes
+        self.seconds_before = 0.0  # loop seconds of the run this one resumes
         self.stepping = 0.0  # seconds inside optimiser steps (the pace excludes validation)
         self.stepped = 0
         self.validating = 0.0  # seconds of the last validation pass
@@ -182,7 +183,7 @@ class _Run:
             kept_weights={e: dict(w) for e, w in self.rounds.weights.items()},
             optimizer=optimizer.state_dict(),
             plan=plan.__dict__,
-            seconds=self.seconds_before + time.perf_counter() - self.started,
+            seconds=self.loop_seconds(),
         )
         save_checkpoint(self.config.checkpoint_dir, checkpoint)
 
@@ -217,19 +218,22 @@ class _Run:
         for callback in self.callbacks:
             callback.on_step(event)
 
+    def loop_seconds(self) -> float:
+        """Seconds in the loop so far, those of the run resumed from included."""
+        return self.seconds_before + time.perf_counter() - self.loop_started
+
     def over_budget(self, budget: Budget | None) -> bool:
         """Whether one more step and the final validation would pass a time budget."""
         if budget is None or budget.seconds is None:
             return False
         pace = self.stepping / max(self.stepped, 1)
-        spent = self.seconds_before + time.perf_counter() - self.started
-        return spent + pace + self.validating > budget.seconds
+        return self.loop_seconds() + pace + self.validating > budget.seconds
 
     def calibrated(self, plan: Plan, budget: Budget) -> Plan:
         """The plan once the first steps' pace turns a time budget into steps."""
         pace = self.stepping / max(self.stepped, 1)
         per_step = self.config.batch_size * self.accelerator.num_processes
-        spent = self.seconds_before + time.perf_counter() - self.started
+        spent = self.loop_seconds()
         rounds = plan.rounds + 1
         left = max(0.0, (budget.seconds or 0.0) - spent - rounds * self.validating)
         steps = self.step + steps_in_budget(Budget(seconds=left), pace, per_step)
@@ -314,7 +318,7 @@ def run_loop(
             plan = Plan(**checkpoint.plan)  # the run's own plan, a time budget's calibration included
         event = run.rounds.history[-1]
         calibrate = calibrate and run.step < CALIBRATION_STEPS
-        run.note(f"Resuming from step {run.step:,} (validation round {event.epoch}, {run.seconds_before:.0f} s trained so far).")
+        run.note(f"Resuming from step {run.step:,} (validation round {event.epoch}, {run.seconds_before:.0f} s of training so far).")
     holder = {"plan": plan}
     # Created after a restore, at the resumed step (the optimiser's groups then hold initial_lr).
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -342,7 +346,7 @@ def run_loop(
         run.stepping += time.perf_counter() - tick
         round_losses.append(loss.item())
         run.steps.append(StepRecord(run.step, epoch, round_losses[-1]))
-        if calibrate and run.stepped >= min(CALIBRATION_STEPS, plan.total_steps):
+        if calibrate and (run.stepped >= min(CALIBRATION_STEPS, plan.total_steps) or run.over_budget(budget)):
             assert budget is not None
             plan = holder["plan"] = run.calibrated(plan, budget)
             calibrate = False
@@ -380,7 +384,7 @@ def run_loop(
         stopped=stopped,
         plan=plan,
         placement=placement_of(acc),
-        seconds=run.seconds_before + time.perf_counter() - run.started,
+        seconds=run.loop_seconds(),
         notes=tuple(run.notes),
     )
 

@@ -246,8 +246,8 @@ def done_message(result: Any) -> str:
     loop_seconds = float(history.iloc[-1]["elapsed"])
     why = f" ({run.stopped})" if run.stopped else ""
     return (
-        f"Done in {run.seconds:.0f} s: training {loop_seconds:.0f} s, then the final heads "
-        f"{max(0.0, run.seconds - loop_seconds):.0f} s{why}. Kept {round_unit(run_event(history))} {run.kept_epoch}. Validation macro-F1 "
+        f"Done in {run.seconds:.0f} s: {loop_seconds:.0f} s to the last validation round, then "
+        f"{max(0.0, run.seconds - loop_seconds):.0f} s for the final heads{why}. Kept {round_unit(run_event(history))} {run.kept_epoch}. Validation macro-F1 "
         f"{summary.validation_macro_f1:.3f} with the head refitted on the trained embeddings "
         f"(before training {start:.3f})."
     )
