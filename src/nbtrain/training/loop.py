@@ -311,7 +311,8 @@ def run_loop(
         event = run.validate(0, float("nan"), 0.0)
         run.save(0, optimizer, plan)
         if not calibrate:
-            run.note(describe_plan(plan, None, budget))
+            full = None if budget is None else make_plan(plan.steps_per_epoch, cfg.epochs, cfg.warmup_ratio)
+            run.note(describe_plan(plan, None, budget, full))
     else:
         run.restore(checkpoint, optimizer)
         if checkpoint.plan and all(checkpoint.config.get(k) == getattr(cfg, k) for k in ("epochs", "budget")):

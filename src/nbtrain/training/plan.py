@@ -156,6 +156,7 @@ def describe_plan(plan: Plan, seconds_per_step: float | None, budget: Budget | N
         return f"{p.total_steps:,} steps ({epochs} epoch{'s' * (epochs != '1')})"
 
     every = "after every epoch" if plan.steps_per_round == plan.steps_per_epoch else f"every {plan.steps_per_round:,} steps"
+    every = "after every step" if plan.steps_per_round == 1 else every
     if budget is not None and full is not None:
         took = f" would take about {duration(full.total_steps * seconds_per_step)}" if seconds_per_step else ""
         return (
