@@ -8,9 +8,11 @@ import pandas as pd
 import pytest
 from altair.utils.selection import IntervalSelection
 
+import nbtrain
 from nbtrain.embed.separation import Separation
 from nbtrain.viz.selection import rows_in_interval
 from nbtrain.widgets.explorer import EmbeddingExplorer
+from textdata import make_texts
 
 
 def points() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -196,3 +198,77 @@ def test_large_explorers_draw_on_canvas_and_send_a_brush_when_the_drag_pauses(mo
         assert (chart.debounce_wait, chart.max_wait) == (200, False)
     brush(large.charts["trained"], {"x": [2.5, 3.5], "y": [-1, 1]})
     assert large.selected["text"].tolist() == ["a"]
+
+
+def editable() -> tuple[nbtrain.Dataset, pd.DataFrame, pd.DataFrame]:
+    """A dataset and its validation rows as the explorer gets them, on a line from (0, 0) up."""
+    dataset = nbtrain.load(make_texts(20))
+    rows = dataset.validation.assign(split="validation")
+    base = rows.assign(x=[float(i) for i in range(len(rows))], y=[float(i) for i in range(len(rows))])
+    return dataset, base, base.assign(x=base["x"][::-1].to_numpy())
+
+
+def test_without_a_dataset_there_is_no_edit_bar():
+    explorer = EmbeddingExplorer(*points())
+    assert explorer.edit_bar is None
+    assert explorer.dataset is None
+
+
+def test_editing_needs_rows_that_name_their_lines():
+    dataset, base, trained = editable()
+    with pytest.raises(ValueError, match="'source' and 'row'"):
+        EmbeddingExplorer(base.drop(columns=["source", "row"]), trained.drop(columns=["source", "row"]), dataset=dataset)
+
+
+def test_relabel_from_the_explorer_edits_exactly_the_brushed_rows_and_recolours_them():
+    dataset, base, trained = editable()
+    explorer = EmbeddingExplorer(base, trained, dataset=dataset)
+    assert explorer.edit_bar in explorer.children
+    edits = []
+    explorer.on_edit.append(edits.append)
+    brush(explorer.charts["baseline"], {"x": [0.5, 2.5], "y": [0.5, 2.5]})
+    chosen = explorer.selected[["source", "row"]].to_dict("records")
+    assert len(chosen) == 2
+    new_label = next(label for label in dataset.labels if label not in set(explorer.selected["label"]))
+    explorer.edit_bar.label.value = new_label
+    explorer.edit_bar.relabel_button.click()
+
+    edited = explorer.dataset
+    assert edits == [edited]
+    changed = edited.validation.merge(dataset.validation, on=["source", "row"], suffixes=("", "_before"))
+    changed = changed[changed["label"] != changed["label_before"]]
+    assert changed[["source", "row"]].to_dict("records") == chosen
+    assert set(changed["label"]) == {new_label}
+    for name in ("baseline", "trained"):
+        drawn = chart_rows(explorer.charts[name]).sort_values("id")
+        assert drawn["label"].tolist()[1:3] == [new_label, new_label]
+        assert drawn["label"].tolist()[3:] == base["label"].tolist()[3:]
+    assert explorer.selected["label"].tolist() == [new_label, new_label]
+    assert explorer.table.value.count(new_label) >= 2
+    # the brush survives the redraw, and the colours keep their order
+    assert {p["name"]: p for p in spec_of(explorer.charts["baseline"])["params"]}["brush"]["value"] == {"x": [0.5, 2.5], "y": [0.5, 2.5]}
+    assert spec_of(explorer.charts["baseline"])["encoding"]["color"]["condition"]["scale"]["domain"] == list(dataset.labels)
+
+
+def test_drop_and_undo_from_the_explorer_recolour_back():
+    dataset, base, trained = editable()
+    explorer = EmbeddingExplorer(base, trained, dataset=dataset)
+    brush(explorer.charts["trained"], {"x": [-1, 0.5], "y": [len(base) - 1.5, len(base)]})
+    assert len(explorer.selected) == 1
+    explorer.edit_bar.drop_button.click()
+    assert len(explorer.dataset.validation) == len(dataset.validation) - 1
+    drawn = chart_rows(explorer.charts["baseline"])
+    assert drawn["label"].tolist()[-1] == "(dropped)"
+    assert spec_of(explorer.charts["baseline"])["encoding"]["color"]["condition"]["scale"]["domain"][-1] == "(dropped)"
+    explorer.edit_bar.undo_button.click()
+    assert explorer.dataset is dataset
+    assert chart_rows(explorer.charts["baseline"])["label"].tolist() == base["label"].tolist()
+
+
+def test_mark_reviewed_from_the_explorer_records_a_decision():
+    dataset, base, trained = editable()
+    explorer = EmbeddingExplorer(base, trained, dataset=dataset)
+    brush(explorer.charts["baseline"], {"x": [-1, 3.5], "y": [-1, 3.5]})
+    explorer.edit_bar.review_button.click()
+    assert len(explorer.dataset.reviewed()) == 4
+    assert explorer.dataset.train.equals(dataset.train)

@@ -7,6 +7,10 @@ shared ranges). A brush in either plot arrives in Python as a data range; the ro
 
 Colouring is switched by rebuilding both charts' specs (``JupyterChart.chart = ...``): the
 highlight and the brush rectangle are carried into the new spec, so the selection survives it.
+
+Built with ``dataset=``, the explorer edits too: an :class:`~nbtrain.widgets.edit_bar.EditBar`
+relabels, drops or marks reviewed the brushed rows, and each edit recolours the points from the
+new dataset at once (``explorer.dataset`` is the latest; functions in ``on_edit`` get it).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import altair as alt
 import ipywidgets as widgets
 import pandas as pd
 
+from nbtrain.data.dataset import Dataset
 from nbtrain.embed.separation import Separation
 from nbtrain.viz.charts import (
     BRUSH,
@@ -38,6 +43,7 @@ from nbtrain.viz.charts import (
 from nbtrain.viz.export import FORMATS, save_chart
 from nbtrain.viz.html import table_html
 from nbtrain.viz.selection import highlight_mask, rows_in_interval
+from nbtrain.widgets.edit_bar import EditBar, current_labels
 
 _TABLE_COLUMNS = [
     "text", "label", "baseline_label", "baseline_confidence", "trained_label", "trained_confidence", "split", "row"
@@ -63,7 +69,9 @@ class EmbeddingExplorer(widgets.VBox):
     ``split`` (see :meth:`nbtrain.Outcome.projections`). ``.selected`` is the DataFrame of
     brushed rows; functions in ``on_select`` are called with it. Give the :class:`Separation` of
     each side to show its silhouette and k-NN accuracy under its plot. Above ``max_points`` rows
-    a seeded, label-stratified sample is shown, with a notice.
+    a seeded, label-stratified sample is shown, with a notice. With ``dataset`` (the rows'
+    :class:`~nbtrain.Dataset`; the frames need ``source`` and ``row``) an edit bar edits the
+    selection, and ``dataset`` and ``on_edit`` follow the edits.
 
     >>> view = EmbeddingExplorer(*outcome.projections(None), color_by="correct")  # doctest: +SKIP
     >>> view.export("svg", "figures")  # doctest: +SKIP
@@ -82,9 +90,12 @@ class EmbeddingExplorer(widgets.VBox):
         max_rows: int = 50,
         max_points: int = MAX_POINTS,
         seed: int = 0,
+        dataset: Dataset | None = None,
     ) -> None:
         if len(baseline) != len(trained):
             raise ValueError(f"baseline has {len(baseline)} rows and trained {len(trained)}: they must be the same rows")
+        if dataset is not None and not {"source", "row"} <= set(baseline.columns):
+            raise ValueError("editing needs the frames' 'source' and 'row' columns, as run.projections() gives them")
         enable_offline_charts()
         self.total = len(baseline)
         shown = sample_points(baseline.reset_index(drop=True), max_points, seed)
@@ -93,9 +104,13 @@ class EmbeddingExplorer(widgets.VBox):
         self.max_rows = max_rows
         self.selected = self.baseline.iloc[0:0]
         self.on_select: list[Callable[[pd.DataFrame], None]] = []
+        self.on_edit: list[Callable[[Dataset], None]] = []
         self._note = sampling_notice(len(self.baseline), self.total) if len(self.baseline) < self.total else ""
         self._points = {"baseline": with_predictions(self.baseline, "baseline"), "trained": with_predictions(self.trained, "trained")}
         self._labels = sorted({str(v) for f in self._points.values() for c in ("label", "prediction") if c in f for v in f[c].dropna()})
+        if dataset is not None and dataset.task == "single_label":
+            # every label a row can be given has its colour from the start, so a relabel recolours only its rows
+            self._labels = sorted({*self._labels, *dataset.labels})
         self._domains = shared_domains(self.baseline, self.trained)
         self._brushes: dict[str, dict[str, Any]] = {name: {} for name in _TITLES}
         self._brush_source: str | None = None
@@ -121,7 +136,16 @@ class EmbeddingExplorer(widgets.VBox):
         self.separation = {name: widgets.HTML(line) for name, line in lines.items()}
         controls = widgets.HBox([self.color_by, self.export_format, self.export_folder, self.export_button, self.export_status])
         plots = widgets.HBox([widgets.VBox([self.charts[name], self.separation[name]]) for name in _TITLES])
-        super().__init__([controls, *([self.notice] if self._note else []), plots, self.table])
+        self.edit_bar = None if dataset is None else EditBar(dataset)
+        if self.edit_bar is not None:
+            self.edit_bar.on_edit.append(self._edited)
+        editing = [] if self.edit_bar is None else [self.edit_bar]
+        super().__init__([controls, *([self.notice] if self._note else []), plots, *editing, self.table])
+
+    @property
+    def dataset(self) -> Dataset | None:
+        """The dataset as edited so far (``None`` when built without one: no editing)."""
+        return None if self.edit_bar is None else self.edit_bar.dataset
 
     def recolor(self, color_by: ColorBy) -> None:
         """Colour both plots by ``label``, ``prediction`` (each plot its own model's), ``correct`` or ``split``."""
@@ -134,11 +158,7 @@ class EmbeddingExplorer(widgets.VBox):
         mask = highlight_mask(self.selected["id"], len(self.baseline))
         for chart in self.charts.values():
             chart.params.highlight = mask  # type: ignore[attr-defined]  # declared by explorer_scatter
-        columns = [c for c in _TABLE_COLUMNS if c in self.selected]
-        shown = self.selected[columns].head(self.max_rows)
-        more = len(self.selected) - len(shown)
-        note = f"<p class='nbt-note'>{len(self.selected)} selected" + (f", first {len(shown)} shown" if more else "") + "</p>"
-        self.table.value = note + table_html(shown) if len(self.selected) else _hint()
+        self._list_selected()
         for callback in self.on_select:
             callback(self.selected)
 
@@ -158,6 +178,30 @@ class EmbeddingExplorer(widgets.VBox):
             note=self._note,
         )
         return save_chart(figure, target)
+
+    def _list_selected(self) -> None:
+        """The table of the selected rows, and the edit bar's rows."""
+        columns = [c for c in _TABLE_COLUMNS if c in self.selected]
+        shown = self.selected[columns].head(self.max_rows)
+        more = len(self.selected) - len(shown)
+        note = f"<p class='nbt-note'>{len(self.selected)} selected" + (f", first {len(shown)} shown" if more else "") + "</p>"
+        self.table.value = note + table_html(shown) if len(self.selected) else _hint()
+        if self.edit_bar is not None:
+            self.edit_bar.show(self.selected)
+
+    def _edited(self, dataset: Dataset) -> None:
+        """Recolour from the edited dataset: new labels, dropped rows greyed out as ``(dropped)``."""
+        for name in _TITLES:
+            frame = getattr(self, name)
+            frame["label"] = current_labels(frame, dataset)
+            self._points[name] = with_predictions(frame, name)
+        # New names go last, so every label keeps its colour; DROPPED is one of them once a row is dropped.
+        self._labels += sorted({str(v) for v in self.baseline["label"]} - set(self._labels))
+        self.selected = self.baseline.loc[self.selected.index]
+        self._redraw()
+        self._list_selected()
+        for callback in self.on_edit:
+            callback(dataset)
 
     def _chart(self, name: str, brush_value: dict[str, Any] | None = None) -> alt.Chart:
         x_domain, y_domain = self._domains
