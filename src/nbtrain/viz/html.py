@@ -81,19 +81,32 @@ def write_html(path: str | os.PathLike[str], title: str, blocks: Sequence[tuple[
     return target
 
 
+#: Cell styles written on each cell: notebook HTML widgets carry no stylesheet of nbtrain's, and
+#: without padding the columns of a preview run together.
+_CELL = "padding:2px 10px;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top"
+_NUM = "padding:2px 10px;border-bottom:1px solid #e5e7eb;text-align:right;font-variant-numeric:tabular-nums"
+
+
 def table_html(frame: pd.DataFrame, float_format: str = "{:.3f}") -> str:
-    """A DataFrame as a plain HTML table: numbers right-aligned (never ``-0.000``), label sets joined."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    """A DataFrame as a plain HTML table: padded cells, numbers right-aligned (never ``-0.000``),
+    label sets joined.
+
+    >>> table_html(pd.DataFrame({"label": [("a", "b")], "score": [-0.0001]})).count("<td")
+    2
+    """
+    head = "".join(f"<th style='{_CELL}'>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = []
     for record in frame.itertuples(index=False):
         cells = []
         for value in record:
             if isinstance(value, float):
-                cells.append(f"<td class='num'>{number(value, float_format)}</td>")
+                cells.append(f"<td class='num' style='{_NUM}'>{number(value, float_format)}</td>")
+            elif isinstance(value, int) and not isinstance(value, bool):
+                cells.append(f"<td class='num' style='{_NUM}'>{value}</td>")
             else:
-                cells.append(f"<td>{html.escape(cell_text(value))}</td>")
+                cells.append(f"<td style='{_CELL}'>{html.escape(cell_text(value))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<table style='border-collapse:collapse'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def number(value: float, float_format: str = "{:.3f}") -> str:
