@@ -72,7 +72,8 @@ def read_json(
     if shape == "column":
         label_values: list[Any] = values.tolist()
     else:
-        label_values = [as_label_set(v, separator) for v in values]
+        # A JSON list is already a list of stripped strings: only a string needs splitting.
+        label_values = [tuple(sorted({x for x in v if x})) if isinstance(v, list) else as_label_set(v, separator) for v in values]
         strings = sum(1 for v, is_list in zip(raw, as_list, strict=True) if v is not None and not is_list)
         if any(as_list) and strings:
             notices.append(f"{name}: {strings:,} line(s) give one label as a string, read as a set of one label (the others give lists)")
@@ -179,6 +180,8 @@ def _label(value: object, name: str, line: int, key: str) -> tuple[str, object] 
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, list):
+        if all(type(v) is str for v in value):  # the common case, fast on large files
+            return [(v.strip(), v) for v in value]
         bad = [v for v in value if not _is_scalar(v)]
         if bad:
             raise DataError(f"{name}: line {line}: the list {key!r} holds a JSON {_kind(bad[0])}; each label is a string or a number")
