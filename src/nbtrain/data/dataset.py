@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -168,6 +168,12 @@ class Dataset:
         from nbtrain.data.audit import save_history
 
         return save_history(self, path)
+
+    def write(self, path: str | os.PathLike[str], *, splits: Sequence[str] = ("train", "validation", "test")) -> tuple[Path, ...]:
+        """Write each loaded file back in its own shape, with the current texts and labels (see :func:`nbtrain.data.write.write_dataset`)."""
+        from nbtrain.data.write import write_dataset
+
+        return write_dataset(self, path, splits=splits)
 
     def splits(self) -> dict[str, pd.DataFrame]:
         """The non-empty splits by name, in the order train, validation, test."""
