@@ -30,23 +30,30 @@ def text_of(nb: nbformat.NotebookNode) -> str:
 
 
 def check_quickstart(nb: nbformat.NotebookNode, cwd: Path) -> None:
+    import nbtrain
+
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, errors
     text = text_of(nb)
-    assert "4 labels: account, billing, delivery, technical" in text
-    assert "Removed 2 label(s)" in text
-    assert "drop_exact_duplicates" in text
+    sample = nbtrain.load(nbtrain.sample_path())
+    assert f"{len(sample.labels)} labels: {', '.join(sample.labels)}" in text
+    assert "Removed 1 label(s)" in text
+    assert "drop_exact_duplicates: " in text
+    assert "What to do:" in text, "the report's findings say what to do"
     assert "application/vnd.jupyter.widget-view+json" in str(nb)
-    assert (cwd / "quickstart-model" / "nbtrain.json").is_file()
-    assert (cwd / "quickstart-report.html").is_file()
+    run = cwd / "out" / "quickstart"
+    assert (run / "model" / "nbtrain.json").is_file()
+    assert (run / "run.json").is_file()
+    assert (run / "report.html").is_file()
+    assert (run / "exported" / "modules.json").is_file()
 
 
 def test_quickstart_on_a_tiny_model(tmp_path, tiny_model_dir):
-    nb = execute("quickstart.ipynb", f"MODEL = {str(tiny_model_dir)!r}\nEPOCHS = 1", tmp_path)
+    nb = execute("quickstart.ipynb", f"MODEL = {str(tiny_model_dir)!r}\nEPOCHS = 1\nOUT = 'out/quickstart'", tmp_path)
     check_quickstart(nb, tmp_path)
 
 
 @pytest.mark.slow
 def test_quickstart_on_the_default_model(tmp_path):
-    nb = execute("quickstart.ipynb", 'MODEL = "default"\nEPOCHS = 2', tmp_path)
+    nb = execute("quickstart.ipynb", 'MODEL = "default"\nEPOCHS = 2\nOUT = "out/quickstart"', tmp_path)
     check_quickstart(nb, tmp_path)

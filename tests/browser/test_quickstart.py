@@ -51,7 +51,7 @@ def quickstart(
     path = with_parameters(
         QUICKSTART,
         tmp_path_factory.mktemp("quickstart") / QUICKSTART.name,
-        f"MODEL = {browser_model!r}\nEPOCHS = 2",
+        f"MODEL = {browser_model!r}\nEPOCHS = 2\nOUT = 'out/quickstart'",
     )
     nb = open_in_lab(browser, lab, path)
     nb.page.set_viewport_size({"width": 1400, "height": 1000})
@@ -117,7 +117,7 @@ def test_start_button_streams_progress_until_done(
 
 def explorer_plot(nb: LabNotebook, name: str) -> Any:
     """The SVG of the comparison view's ``name`` plot ("baseline" or "trained")."""
-    plots = nb.cell_containing("view = ComparisonView").locator(".vega-embed svg.marks")
+    plots = nb.cell_containing("view = nbtrain.explore(run)").locator(".vega-embed svg.marks")
     svg = plots.nth(["baseline", "trained"].index(name))
     svg.scroll_into_view_if_needed()
     return svg
@@ -191,7 +191,7 @@ def brush(nb: LabNotebook, name: str, box: Box) -> dict[str, list[float]]:
     points = drawn_points(svg)
     (ax, bx), (ay, by) = fit_scale(points, "px", "x"), fit_scale(points, "py", "y")
     left, top, right, bottom = box
-    read = f"view.explorer.charts[{name!r}].selections.brush.value"
+    read = f"view.charts[{name!r}].selections.brush.value"
     before = nb.kernel_json(read)
     origin = svg.bounding_box()
     assert origin is not None
@@ -220,11 +220,11 @@ def ids_inside(rows: list[dict[str, float]], value: dict[str, list[float]]) -> l
 
 
 def selected_ids(nb: LabNotebook) -> list[int]:
-    return list(nb.kernel_json("sorted(int(i) for i in view.explorer.selected['id'])"))
+    return list(nb.kernel_json("sorted(int(i) for i in view.selected['id'])"))
 
 
 def trained_rows(nb: LabNotebook) -> list[dict[str, float]]:
-    return list(nb.kernel_json("view.explorer.trained[['id', 'x', 'y']].to_dict('records')"))
+    return list(nb.kernel_json("view.trained[['id', 'x', 'y']].to_dict('records')"))
 
 
 def test_brush_on_the_trained_plot_selects_exactly_the_rows_inside(
