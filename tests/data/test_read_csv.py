@@ -7,7 +7,8 @@ import pytest
 
 import nbtrain
 from nbtrain.cli import main
-from nbtrain.data.read_table import REASON_HEADER, split_header
+from nbtrain.data.read import split_header
+from nbtrain.data.read_table import REASON_HEADER
 
 COMPLAINTS = [
     "Your website crashes when I try to pay",

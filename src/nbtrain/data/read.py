@@ -8,7 +8,14 @@ that any finding or dropped row can be traced back to its origin.
 
 Files are read by what they hold: CSV or TSV (the default), JSON Lines or a JSON array
 (:mod:`~nbtrain.data.read_json`), Excel ``.xlsx`` and Parquet (optional extras). Tables go
-through :mod:`~nbtrain.data.read_table`, which finds the header, the columns and the label shape.
+through :mod:`~nbtrain.data.read_table`, which finds the columns and the label shape.
+
+The header rule (CSV and Excel): line 1 is a header when it names known columns (``text``,
+``label``, ...), or when none of its cells looks like the cells below it in the same column (a
+number over numbers, a value the column uses elsewhere, a long text over long texts). A header
+inferred from unknown names is said in a notice and listed among the dropped rows, so a misjudged
+line is seen.
+
 Text and labels are read as strings: a numeric label ``0`` becomes ``"0"`` and never ``0.0``;
 texts are never parsed as numbers or dates.
 """
@@ -26,12 +33,13 @@ import pandas as pd
 
 from nbtrain.data.errors import DataError
 from nbtrain.data.read_json import read_json
-from nbtrain.data.read_table import Column, split_header, table_rows
+from nbtrain.data.read_table import LABEL_NAMES, TEXT_NAMES, Column, require_two_columns, table_rows
 from nbtrain.data.source import (
     ROW_COLUMNS,
     Format,
     RawRows,
     SourceFile,
+    as_label,
     decode,
     is_missing,
     written_encoding,
@@ -39,6 +47,8 @@ from nbtrain.data.source import (
 
 __all__ = ["ROW_COLUMNS", "Column", "RawRows", "read_frame", "read_path"]
 
+#: Rows the header rule compares line 1 with: enough to know a column's kind, fast on any file.
+_SAMPLE = 2_000
 _EXCEL_HINT = "pip install 'nbtrain[excel]'"
 _PARQUET_HINT = "pip install 'nbtrain[parquet]'"
 
@@ -85,6 +95,60 @@ def read_frame(frame: pd.DataFrame, *, source: str = "DataFrame", **columns: Any
     if frame.empty:
         raise DataError(f"{source}: the DataFrame has no rows")
     return table_rows(frame.reset_index(drop=True), source, SourceFile("frame"), **columns)
+
+
+def split_header(
+    cells: pd.DataFrame, name: str, header: bool | None, *, names_given: bool
+) -> tuple[pd.DataFrame, bool, pd.Series | None]:
+    """The table without its header line, whether it had one, and the line when it was inferred.
+
+    ``cells`` has positional columns and its first row is the file's first line.
+    """
+    require_two_columns(cells, name)
+    inferred = None
+    if header is None:
+        view = cells.head(_SAMPLE + 1).map(lambda v: as_label(v).strip())
+        known = _has_known_names(view)
+        header = names_given or known or _first_line_is_header(view)
+        if header and not (names_given or known):
+            inferred = cells.iloc[0]
+    elif not header and names_given:
+        raise DataError(f"{name}: columns were named but header=False")
+    if not header:
+        return cells, False, None
+    body = cells.iloc[1:].copy()
+    body.columns = _unique([as_label(v).strip() for v in cells.iloc[0]])
+    if body.empty:
+        raise DataError(f"{name}: the file has a header but no rows")
+    return body, True, inferred
+
+
+def _has_known_names(view: pd.DataFrame) -> bool:
+    """Line 1 names a known text or label column (and that name is not a value of its column)."""
+    known = {*TEXT_NAMES, *LABEL_NAMES}
+    first = view.iloc[0]
+    return any(first[c].lower() in known and first[c] not in set(view[c].iloc[1:]) for c in view.columns)
+
+
+def _first_line_is_header(view: pd.DataFrame) -> bool:
+    """No cell of line 1 fits its column the way data would (see the module docstring)."""
+    if len(view) < 2:
+        return False
+    first = view.iloc[0]
+    return not any(_fits(first[c], view[c].iloc[1:]) for c in view.columns)
+
+
+def _fits(cell: str, below: pd.Series) -> bool:
+    """A number over numbers, a value seen below, a long text over long texts; an empty cell never."""
+    present = below[below != ""]
+    if not cell or present.empty:
+        return False
+    if pd.to_numeric(present, errors="coerce").notna().all():
+        return bool(pd.notna(pd.to_numeric(cell, errors="coerce")))
+    if cell in set(present):
+        return True
+    long_texts = present.map(lambda v: len(v.split())).median() > 3
+    return bool(long_texts and (len(cell) > 40 or len(cell.split()) > 3))
 
 
 def _format(path: Path, raw: bytes) -> Format:
@@ -196,3 +260,12 @@ def _require(module: str, name: str, what: str, hint: str) -> None:
 def _short(err: Exception) -> str:
     lines = str(err).strip().splitlines()
     return lines[-1][:200] if lines else type(err).__name__
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n}.{seen[n] - 1}")
+    return out

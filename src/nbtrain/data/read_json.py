@@ -26,7 +26,7 @@ from nbtrain.data.source import LabelShape, RawRows, SourceFile, SourceInfo, as_
 _LABEL_KEYS = ("labels", "label", *(n for n in LABEL_NAMES if n not in ("labels", "label")))
 
 
-def json_objects(text: str, name: str) -> tuple[list[dict[str, Any]], list[int]]:
+def _objects(text: str, name: str) -> tuple[list[dict[str, Any]], list[int]]:
     """The objects of a JSON Lines text or a JSON array, and the line each one starts on."""
     if text.lstrip().startswith("["):
         values, lines = _array(text, name)
@@ -54,7 +54,7 @@ def read_json(
     """The rows of a JSON Lines (or JSON array) text; see the module docstring."""
     if labels is not None:
         raise DataError(f"{name}: labels= names one 0/1 column per label, which a JSON file does not have; give each object a list of labels")
-    records, lines = json_objects(text, name)
+    records, lines = _objects(text, name)
     keys = list(dict.fromkeys(k for record in records for k in record))
     text_key = _key(text_column, keys, TEXT_NAMES, name, "text")
     label_key = _key(label_column, keys, _LABEL_KEYS, name, "label")

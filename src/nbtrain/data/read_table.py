@@ -1,20 +1,18 @@
 """A table of cells (a CSV's, a spreadsheet's, a DataFrame's) into nbtrain's rows.
 
-Which line is the header, which column holds the text and which the labels, and the shape the
-labels come in: one label per cell; several per cell joined by ``;`` or ``|``; a list per cell
-(DataFrames, Parquet); or one 0/1 column per label, as public multi-label datasets ship
-(``id,text,toxic,insult,threat``). The table's index is the row number a person sees: the line of
-a CSV, the row of a spreadsheet, the position in a DataFrame.
-
-The header rule: line 1 is a header when it names known columns (``text``, ``label``, ...), or
-when none of its cells looks like the cells below it in the same column (a number over numbers, a
-value the column uses elsewhere, a long text over long texts). A header inferred from unknown
-names is said in a notice and listed among the dropped rows, so a misjudged line is seen.
+Which column holds the text and which the labels, and the shape the labels come in: one label per
+cell; several per cell joined by ``;`` or ``|``; a list per cell (DataFrames, Parquet); or one 0/1
+column per label, as public multi-label datasets ship (``id,text,toxic,insult,threat``). The
+table's index is the row number a person sees: the line of a CSV, the row of a spreadsheet, the
+position in a DataFrame. A file's header has been taken off by then (see
+:func:`nbtrain.data.read.split_header`); a line read as the header on a guess comes along as
+``header_line``, to be listed among the dropped rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -39,36 +37,19 @@ LABEL_NAMES = ("labels", "label", "class", "category", "target", "intent", "sent
 REASON_HEADER = "read as the header"
 #: Separators a label column of several labels per row is recognised by.
 SEPARATORS = (";", "|")
-#: Rows the header rule compares line 1 with: enough to know a column's kind, fast on any file.
-_SAMPLE = 2_000
 
 Column = str | int | None
 
 
-def split_header(
-    cells: pd.DataFrame, name: str, header: bool | None, *, names_given: bool
-) -> tuple[pd.DataFrame, bool, pd.Series | None]:
-    """The table without its header line, whether it had one, and the line when it was inferred.
+@dataclass(frozen=True)
+class _Labels:
+    """Where a table's labels are and how they read: their shape, columns and value per row."""
 
-    ``cells`` has positional columns and its first row is the file's first line.
-    """
-    require_two_columns(cells, name)
-    inferred = None
-    if header is None:
-        view = cells.head(_SAMPLE + 1).map(lambda v: as_label(v).strip())
-        known = _has_known_names(view)
-        header = names_given or known or _first_line_is_header(view)
-        if header and not (names_given or known):
-            inferred = cells.iloc[0]
-    elif not header and names_given:
-        raise DataError(f"{name}: columns were named but header=False")
-    if not header:
-        return cells, False, None
-    body = cells.iloc[1:].copy()
-    body.columns = _unique([as_label(v).strip() for v in cells.iloc[0]])
-    if body.empty:
-        raise DataError(f"{name}: the file has a header but no rows")
-    return body, True, inferred
+    shape: LabelShape
+    columns: list[Hashable]
+    values: list[Any]
+    separator: str | None = None
+    notices: tuple[str, ...] = ()
 
 
 def table_rows(
@@ -87,7 +68,6 @@ def table_rows(
     """The rows of a table whose columns are named (or positions, without a header); see the module."""
     require_two_columns(cells, name)
     where = "row" if file.format in ("xlsx", "frame", "parquet") else "line"
-    notices: list[str] = []
     if labels is not None and task == "single_label":
         raise DataError(f"{name}: task='single_label' but labels= names one 0/1 column per label (multi-label data)")
     flag_columns = _named_flags(cells, labels, name) if labels is not None else []
@@ -96,63 +76,75 @@ def table_rows(
     if detect and not _by_name(cells, LABEL_NAMES, skip=(text_col,)):
         found = _flag_columns(cells, text_col)
         flag_columns = found if len(found) >= 2 else []
-    shape: LabelShape
-    separator = None
     if flag_columns:
-        shape = "multi_hot"
-        label_cols = flag_columns
-        label_values: list[Any] = _multi_hot_labels(cells, flag_columns, name, where)
-        others = [str(c) for c in cells.columns if c != text_col and c not in flag_columns]
-        notices.append(f"{name}: one 0/1 column per label: {', '.join(str(c) for c in flag_columns)}")
-        if others:
-            notices.append(f"{name}: left out {len(others)} column(s) that are neither the text nor 0/1: {', '.join(others[:5])}")
+        read = _multi_hot(cells, name, where, text_col, flag_columns)
     else:
-        label_col = _pick(cells, label_column, LABEL_NAMES, 1, name, "label", skip=(text_col,))
-        if text_col == label_col:
-            raise DataError(f"{name}: the text and label columns are the same column ({text_col!r})")
-        label_cols = [label_col]
-        values = cells[label_col]
-        lists = is_list_column(values)
-        if task == "single_label" and lists:
-            raise DataError(f"{name}: task='single_label' but the label column {label_col!r} holds lists of labels")
-        separator = None if task == "single_label" or lists else (label_separator or detect_separator(values, task))
-        multi = task == "multi_label" or lists or separator is not None
-        label_values = [as_label_set(v, separator) for v in values] if multi else [as_label(v) for v in values]
-        shape = "list" if lists else "separated" if multi else "column"
-        if separator:
-            notices.append(f"{name}: several labels per row, separated by {separator!r}")
-        extra = [str(c) for c in cells.columns if c not in (text_col, label_col)]
-        if extra:
-            notices.append(f"{name}: ignored {len(extra)} other column(s): {', '.join(extra[:5])}")
-    kind: TaskKind = "single_label" if shape == "column" else "multi_label"
+        read = _one_column(cells, name, text_col, label_column, label_separator, task)
+    kind: TaskKind = "single_label" if read.shape == "column" else "multi_label"
     texts = [as_text(v) for v in cells[text_col]]
-    rows = pd.DataFrame({"text": texts, "label": pd.Series(label_values, dtype=object), "source": name, "row": list(cells.index)})
+    rows = pd.DataFrame({"text": texts, "label": pd.Series(read.values, dtype=object), "source": name, "row": list(cells.index)})
     origin = SourceInfo(
         name=name,
         file=file,
         header=header,
         columns=tuple(cells.columns),
         text_column=text_col,
-        label_columns=tuple(label_cols),
-        label_shape=shape,
+        label_columns=tuple(read.columns),
+        label_shape=read.shape,
         cells=cells,
         read=pd.DataFrame({"text": texts, "label": rows["label"].to_numpy()}, index=cells.index),
-        separator=separator,
-        spelling=_spelling(cells[label_cols[0]], shape),
+        separator=read.separator,
+        spelling=_spelling(cells[read.columns[0]], read.shape),
         flags={c: flag_spelling(cells[c]) for c in flag_columns},
     )
+    notices = list(read.notices)
     set_aside = None
     if header_line is not None:
-        line = header_line.to_numpy()
-        columns: list[Hashable] = list(cells.columns)
-        position = columns.index
-        label: object = as_label(line[position(label_cols[0])]) if kind == "single_label" else ()
-        set_aside = pd.DataFrame(
-            {"text": [as_text(line[position(text_col)])], "label": pd.Series([label], dtype=object), "source": name, "row": [header_line.name], "reason": REASON_HEADER}
-        )
-        listed = ", ".join(as_label(v) for v in line)
-        notices.append(f"{name}: {where} {header_line.name} read as a header, its cells unlike the rows below ({listed}): listed among the dropped rows; pass header=False if it is data")
+        set_aside = _header_row(header_line, list(cells.columns), name, text_col, read.columns[0] if kind == "single_label" else None)
+        listed = ", ".join(as_label(v) for v in header_line)
+        notices.insert(0, f"{name}: {where} {header_line.name} read as a header, its cells unlike the rows below ({listed}): listed among the dropped rows; pass header=False if it is data")
     return RawRows(rows=rows, source=name, notices=tuple(notices), task=kind, origin=origin, set_aside=set_aside)
+
+
+def _multi_hot(cells: pd.DataFrame, name: str, where: str, text_col: Hashable, columns: list[Hashable]) -> _Labels:
+    others = [str(c) for c in cells.columns if c != text_col and c not in columns]
+    notices = [f"{name}: one 0/1 column per label: {', '.join(str(c) for c in columns)}"]
+    if others:
+        notices.append(f"{name}: left out {len(others)} column(s) that are neither the text nor 0/1: {', '.join(others[:5])}")
+    return _Labels("multi_hot", columns, _multi_hot_labels(cells, columns, name, where), notices=tuple(notices))
+
+
+def _one_column(cells: pd.DataFrame, name: str, text_col: Hashable, label_column: Column, label_separator: str | None, task: TaskKind | None) -> _Labels:
+    """One label column: a label per cell, several joined by a separator, or a list per cell."""
+    label_col = _pick(cells, label_column, LABEL_NAMES, 1, name, "label", skip=(text_col,))
+    if text_col == label_col:
+        raise DataError(f"{name}: the text and label columns are the same column ({text_col!r})")
+    values = cells[label_col]
+    lists = _is_list_column(values)
+    if task == "single_label" and lists:
+        raise DataError(f"{name}: task='single_label' but the label column {label_col!r} holds lists of labels")
+    separator = None if task == "single_label" or lists else (label_separator or detect_separator(values, task))
+    multi = task == "multi_label" or lists or separator is not None
+    notices = [f"{name}: several labels per row, separated by {separator!r}"] if separator else []
+    extra = [str(c) for c in cells.columns if c not in (text_col, label_col)]
+    if extra:
+        notices.append(f"{name}: ignored {len(extra)} other column(s): {', '.join(extra[:5])}")
+    return _Labels(
+        "list" if lists else "separated" if multi else "column",
+        [label_col],
+        [as_label_set(v, separator) for v in values] if multi else [as_label(v) for v in values],
+        separator,
+        tuple(notices),
+    )
+
+
+def _header_row(line: pd.Series, columns: list[Hashable], name: str, text_col: Hashable, label_col: Hashable | None) -> pd.DataFrame:
+    """The line read as a header, as a dropped row, so it shows with the others."""
+    cells = line.to_numpy()
+    label: object = as_label(cells[columns.index(label_col)]) if label_col is not None else ()
+    return pd.DataFrame(
+        {"text": [as_text(cells[columns.index(text_col)])], "label": pd.Series([label], dtype=object), "source": name, "row": [line.name], "reason": REASON_HEADER}
+    )
 
 
 def require_two_columns(cells: pd.DataFrame, name: str) -> None:
@@ -190,37 +182,10 @@ def detect_separator(values: pd.Series, task: TaskKind | None = None) -> str | N
     return None
 
 
-def is_list_column(values: pd.Series) -> bool:
+def _is_list_column(values: pd.Series) -> bool:
     """Every present cell holds a list of labels."""
     present = values.dropna()
     return bool(len(present) > 0 and present.map(is_list).all())
-
-
-def _has_known_names(view: pd.DataFrame) -> bool:
-    """Line 1 names a known text or label column (and that name is not a value of its column)."""
-    known = {*TEXT_NAMES, *LABEL_NAMES}
-    first = view.iloc[0]
-    return any(first[c].lower() in known and first[c] not in set(view[c].iloc[1:]) for c in view.columns)
-
-
-def _first_line_is_header(view: pd.DataFrame) -> bool:
-    """No cell of line 1 fits its column the way data would (see the module docstring)."""
-    if len(view) < 2:
-        return False
-    first = view.iloc[0]
-    return not any(_fits(first[c], view[c].iloc[1:]) for c in view.columns)
-
-
-def _fits(cell: str, below: pd.Series) -> bool:
-    present = below[below != ""]
-    if not cell or present.empty:
-        return False
-    if pd.to_numeric(present, errors="coerce").notna().all():
-        return bool(pd.notna(pd.to_numeric(cell, errors="coerce")))
-    if cell in set(present):
-        return True
-    long_texts = present.map(lambda v: len(v.split())).median() > 3
-    return bool(long_texts and (len(cell) > 40 or len(cell.split()) > 3))
 
 
 def _text_is_named(cells: pd.DataFrame, text_column: Column) -> bool:
@@ -299,12 +264,3 @@ def _spelling(values: pd.Series, shape: LabelShape) -> dict[str, object]:
         return {}
     items = [x for v in values if is_list(v) for x in v] if shape == "list" else values.drop_duplicates()
     return {as_label(x): x for x in items if not isinstance(x, str) and as_label(x)}
-
-
-def _unique(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for n in names:
-        seen[n] = seen.get(n, 0) + 1
-        out.append(n if seen[n] == 1 else f"{n}.{seen[n] - 1}")
-    return out

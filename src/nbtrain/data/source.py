@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Literal
 
 import pandas as pd
@@ -208,8 +209,8 @@ def flag_spelling(values: pd.Series) -> tuple[object, object]:
 def _opposite(value: object) -> object:
     if isinstance(value, bool):
         return not value
-    if isinstance(value, int | float):
-        return type(value)(1 - value)
+    if isinstance(value, Real):
+        return type(value)(1 - value)  # type: ignore[call-arg]
     text = str(value)
     pairs = {"0": "1", "1": "0", "0.0": "1.0", "1.0": "0.0", "false": "true", "true": "false"}
     flipped = pairs[text.strip().lower()]
