@@ -69,7 +69,8 @@ def load(
     By default the text is the first column (or one named ``text``, ``sentence``, ...) and the
     label the second (or one named ``label``, ``class``, ...); pass ``text_column`` and
     ``label_column`` by name or 0-based position. A CSV's header is detected
-    (``"My order was late, 0"`` on line 1 is data). Labels may be numbers or names.
+    (``"My order was late, 0"`` on line 1 is data); a line taken for a header of unknown names is
+    listed among the dropped rows. Labels may be numbers or names.
 
     Multi-label data (a set of labels per text) comes in the shapes users have: JSON Lines with a
     list (``{"text": ..., "labels": ["a", "b"]}``, an empty list meaning none of the labels), a
@@ -81,7 +82,8 @@ def load(
     With no ``validation`` a stratified ``validation_size`` share of the training texts is set
     aside. Labels with fewer than ``min_examples`` unique texts are removed, and every row that is
     set aside is kept in ``Dataset.dropped`` with its reason. ``history`` replays edits saved by
-    :meth:`Dataset.save_history`.
+    :meth:`Dataset.save_history`; :meth:`Dataset.write` writes the files back in their own shape,
+    with the edits in them.
 
     >>> ds = load("reviews.csv", validation="reviews_val.csv")  # doctest: +SKIP
     >>> print(ds.summary())  # doctest: +SKIP
