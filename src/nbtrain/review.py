@@ -195,14 +195,14 @@ def rank_to_label(
 
     ``scorer`` is a trained model (its probabilities decide), or an encoder with ``dataset``:
     then the tuned baseline (logistic regression on the frozen embeddings of the training rows)
-    decides. Empty texts, repeats and texts the dataset already holds are left out.
+    decides. Empty texts and repeats are left out (the queue also leaves out texts the dataset
+    already holds from its files).
     ``suggested`` is the predicted label, ``confidence`` how sure it is, ``margin`` the gap
     between the two most probable labels (multi-label: the confidence), smallest first.
 
     >>> rank_to_label(unlabelled["text"], run.model).head(20)  # doctest: +SKIP
     """
-    known = set() if dataset is None else {t for f in dataset.splits().values() for t in f["text"]}
-    wanted = [t for t in dict.fromkeys(str(t).strip() for t in texts) if t and t not in known]
+    wanted = [t for t in dict.fromkeys(str(t).strip() for t in texts) if t]
     if not wanted:
         return pd.DataFrame(columns=TO_LABEL_COLUMNS)
     embeddings, proba, names, task, thresholds = _predictions(wanted, scorer, dataset)
