@@ -2,7 +2,7 @@
 
 ``nbtrain studio`` serves ``nbtrain/app/studio.ipynb``, which shows only this widget, so a person
 with no notebook habits can train from files on their own computer. The uploaded bytes go through
-:func:`~nbtrain.data.load.load_csv` (written to a temporary file under the uploaded name), so the
+:func:`nbtrain.load` (written to a temporary file under the uploaded name), so the
 app finds headers and reports bad files exactly as the library does: the :class:`DataError`
 message, naming the file, the line and the problem, in red, instead of a traceback.
 """
