@@ -90,7 +90,7 @@ def test_an_upload_is_echoed_before_load_is_pressed():
 def test_load_without_a_training_file_asks_for_one():
     app = UploadApp()
     app.load_button.click()
-    assert app.error == "choose a training CSV first"
+    assert app.error == "choose a training file first"
     assert not app.load_button.disabled
 
 

@@ -1,4 +1,4 @@
-"""The upload app: CSV files in through the browser, the studio out. Made for Voilà.
+"""The upload app: labelled files in through the browser (CSV, JSON Lines, Excel, Parquet), the studio out. Made for Voilà.
 
 ``nbtrain studio`` serves ``nbtrain/app/studio.ipynb``, which shows only this widget, so a person
 with no notebook habits can train from files on their own computer. The uploaded bytes go through
@@ -28,7 +28,7 @@ ACCEPT = ".csv,.tsv,.txt,.jsonl,.json,.xlsx,.parquet"
 
 
 class UploadApp(widgets.VBox):
-    """Upload a training CSV (and optionally validation and test CSVs), press Load, get the studio.
+    """Upload a training file (and optionally validation and test files), press Load, get the studio.
 
     ``.studio`` is the :class:`~nbtrain.widgets.studio.Studio` once a load succeeded, ``.error``
     the message of the last failed load. ``load()`` does what the Load button does.
@@ -56,7 +56,7 @@ class UploadApp(widgets.VBox):
         self.load_button = widgets.Button(description="Load", button_style="primary")
         self.load_button.add_class("nbt-load")
         self.load_button.on_click(lambda _: self.load())
-        self.status = widgets.HTML("<p>Choose a training CSV (text, label), then press Load.</p>")
+        self.status = widgets.HTML("<p>Choose a training file (text and label: CSV, JSON Lines, Excel or Parquet), then press Load.</p>")
         self.status.add_class("nbt-upload-status")
         self.studio_box = widgets.VBox()
         self.studio: Studio | None = None
@@ -92,8 +92,8 @@ class UploadApp(widgets.VBox):
     def _read_uploads(self) -> Dataset:
         train = _first_file(self.uploads["train"].value)
         if train is None:
-            raise ValueError("choose a training CSV first")
-        # Each upload in its own folder under its own name, so load_csv's messages name that file.
+            raise ValueError("choose a training file first")
+        # Each upload in its own folder under its own name, so the loader's messages name that file.
         with tempfile.TemporaryDirectory(prefix="nbtrain-upload-") as tmp:
 
             def saved(role: str) -> Path | None:
