@@ -181,11 +181,7 @@ class EmbeddingExplorer(widgets.VBox):
 
     def _list_selected(self) -> None:
         """The table of the selected rows, and the edit bar's rows."""
-        columns = [c for c in _TABLE_COLUMNS if c in self.selected]
-        shown = self.selected[columns].head(self.max_rows)
-        more = len(self.selected) - len(shown)
-        note = f"<p class='nbt-note'>{len(self.selected)} selected" + (f", first {len(shown)} shown" if more else "") + "</p>"
-        self.table.value = note + table_html(shown) if len(self.selected) else _hint()
+        self.table.value = selection_table(self.selected, self.max_rows) or _hint()
         if self.edit_bar is not None:
             self.edit_bar.show(self.selected)
 
@@ -246,6 +242,15 @@ class EmbeddingExplorer(widgets.VBox):
             self.export_status.value = f"<p class='nbt-note' style='color:#dc2626'>Export failed: {html.escape(str(error))}</p>"
         else:
             self.export_status.value = f"<p class='nbt-note'>Saved {html.escape(str(path))}</p>"
+
+
+def selection_table(selected: pd.DataFrame, max_rows: int) -> str:
+    """The selected rows as an HTML table (text, label, predictions), with their count; "" for none."""
+    if selected.empty:
+        return ""
+    shown = selected[[c for c in _TABLE_COLUMNS if c in selected]].head(max_rows)
+    more = f", first {len(shown)} shown" if len(selected) > len(shown) else ""
+    return f"<p class='nbt-note'>{len(selected)} selected{more}</p>" + table_html(shown)
 
 
 def separation_html(

@@ -1,0 +1,254 @@
+"""The explorer for every row: jupyter-scatter's WebGL plots, baseline and trained side by side.
+
+The Altair explorer draws SVG (or a Vega canvas) and sends every point in the chart spec, which
+is right up to a few thousand points. This one hands the points to jupyter-scatter (an anywidget
+whose bundled JavaScript draws with WebGL and works offline): tens or hundreds of thousands of
+points pan and zoom smoothly, a lasso in either plot selects the same rows in both
+(``jscatter.compose(..., sync_selection=True, sync_hover=True)``), and hovering shows a point's
+text and label, fetched from Python for that point only. The selection arrives in Python as row
+positions, so ``.selected`` is exact, whatever the plots' coordinates.
+
+Past ``max_points`` (500,000: about what a browser tab holds comfortably) a seeded,
+label-stratified sample is drawn, and a note above the plots says so. :func:`pick_explorer` is
+what ``nbtrain.explore`` calls: the Altair explorer up to :data:`ALTAIR_UP_TO` points, this one
+above.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+
+from nbtrain.data.dataset import Dataset
+from nbtrain.embed.separation import Separation
+from nbtrain.task import label_text
+from nbtrain.viz.charts import (
+    SPLIT_COLORS,
+    ColorBy,
+    sample_points,
+    shared_domains,
+    with_predictions,
+)
+from nbtrain.widgets.edit_bar import DROPPED, EditBar, current_labels
+from nbtrain.widgets.explorer import EmbeddingExplorer, selection_table, separation_html
+
+#: Up to this many points ``explore`` shows the Altair explorer (export to PNG/SVG, brushes);
+#: above it this one, whose WebGL plots stay responsive at 80,000 points and more.
+ALTAIR_UP_TO = 5_000
+#: The scatter explorer draws at most this many points; above it a seeded, stratified sample.
+MAX_SCATTER_POINTS = 500_000
+_TITLES = {"baseline": "Baseline", "trained": "Trained"}
+_COLOR_CHOICES = {"label": "label", "prediction": "predicted label", "correct": "correct / wrong", "split": "split"}
+# Vega's tableau10, so a label has the colour the Altair explorer gives it.
+_TABLEAU10 = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"]
+_CORRECT = {"correct": "#16a34a", "wrong": "#dc2626"}
+_DROPPED_COLOUR = "#d1d5db"
+
+
+def pick_explorer(baseline: pd.DataFrame, trained: pd.DataFrame, **options: Any) -> EmbeddingExplorer | ScatterExplorer:
+    """The explorer for this many points: Altair up to :data:`ALTAIR_UP_TO`, jupyter-scatter above.
+
+    >>> view = pick_explorer(*run.projections(None), dataset=ds)  # doctest: +SKIP
+    """
+    if len(baseline) <= ALTAIR_UP_TO:
+        return EmbeddingExplorer(baseline, trained, **options)
+    return ScatterExplorer(baseline, trained, **options)
+
+
+def label_colours(labels: list[str]) -> dict[str, str]:
+    """A colour per label, in order: tableau10 up to ten labels, jupyter-scatter's glasbey above;
+    rows set aside (``(dropped)``) are light grey.
+
+    >>> label_colours(["a", "b", "(dropped)"])
+    {'a': '#4c78a8', 'b': '#f58518', '(dropped)': '#d1d5db'}
+    """
+    named = [name for name in labels if name != DROPPED]
+    if len(named) <= len(_TABLEAU10):
+        palette = _TABLEAU10
+    else:
+        from matplotlib.colors import to_hex
+
+        palette = [to_hex(c) for c in _jscatter().glasbey_dark]
+    return {name: (_DROPPED_COLOUR if name == DROPPED else palette[named.index(name) % len(palette)]) for name in labels}
+
+
+def drawn_frame(points: pd.DataFrame, categories: dict[str, list[str]]) -> pd.DataFrame:
+    """The columns a plot draws and shows on hover, colour columns as categoricals of fixed categories.
+
+    Fixed categories keep each label's colour index when an edit adds ``(dropped)`` or takes
+    the last row of a label away.
+    """
+    out = points[[c for c in ("x", "y", "text", "confidence") if c in points]].copy()
+    for column, names in categories.items():
+        if column in points:
+            out[column] = pd.Categorical(points[column].map(label_text), categories=names)
+    return out
+
+
+class ScatterExplorer(widgets.VBox):
+    """Baseline and trained embeddings of every row on two linked WebGL scatters, lasso to select.
+
+    The frames are those of :class:`~nbtrain.widgets.explorer.EmbeddingExplorer` (``x``, ``y``,
+    ``text``, ``label``, and optionally each model's ``*_label``/``*_confidence``, ``split``,
+    ``source``, ``row``). ``.selected`` holds the lassoed rows (functions in ``on_select`` get
+    them), ``scatters`` the two ``jscatter.Scatter`` objects. With ``dataset`` an edit bar edits
+    the selection and the points recolour; ``dataset`` and ``on_edit`` follow the edits.
+
+    >>> view = ScatterExplorer(*run.projections(None), dataset=ds)  # doctest: +SKIP
+    >>> view.selected[["text", "label"]]  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        baseline: pd.DataFrame,
+        trained: pd.DataFrame,
+        *,
+        color_by: ColorBy = "label",
+        baseline_separation: Separation | None = None,
+        trained_separation: Separation | None = None,
+        separation_split: str | None = None,
+        dataset: Dataset | None = None,
+        max_rows: int = 50,
+        max_points: int = MAX_SCATTER_POINTS,
+        seed: int = 0,
+        height: int = 420,
+    ) -> None:
+        if len(baseline) != len(trained):
+            raise ValueError(f"baseline has {len(baseline)} rows and trained {len(trained)}: they must be the same rows")
+        if dataset is not None and not {"source", "row"} <= set(baseline.columns):
+            raise ValueError("editing needs the frames' 'source' and 'row' columns, as run.projections() gives them")
+        jscatter = _jscatter()
+        self.total = len(baseline)
+        shown = sample_points(baseline.reset_index(drop=True), max_points, seed)
+        self.baseline = shown.reset_index(drop=True)
+        self.trained = trained.reset_index(drop=True).loc[shown.index].reset_index(drop=True)
+        self.max_rows = max_rows
+        self.selected = self.baseline.iloc[0:0]
+        self.on_select: list[Callable[[pd.DataFrame], None]] = []
+        self.on_edit: list[Callable[[Dataset], None]] = []
+        self.note = sampling_note(len(self.baseline), self.total, max_points) if len(self.baseline) < self.total else ""
+        self._points = {name: with_predictions(getattr(self, name), name) for name in _TITLES}
+        names = {str(v) for f in self._points.values() for c in ("label", "prediction") if c in f for v in f[c].map(label_text)}
+        if dataset is not None and dataset.task == "single_label":
+            names |= set(dataset.labels)
+        self._categories = {
+            "label": [*sorted(names), DROPPED],
+            "prediction": sorted(names),
+            "correct": ["correct", "wrong"],
+            "split": [s for s in SPLIT_COLORS if s in set(self.baseline.get("split", []))],
+        }
+        by_label = label_colours(self._categories["label"])
+        self._colours = {"label": by_label, "prediction": by_label, "correct": _CORRECT, "split": SPLIT_COLORS}
+
+        x_domain, y_domain = shared_domains(self.baseline, self.trained)
+        size = float(np.clip(6 * np.sqrt(10_000 / max(len(self.baseline), 1)), 1, 6))
+        self.scatters = {}
+        for name in _TITLES:
+            scatter = jscatter.Scatter(
+                data=drawn_frame(self._points[name], self._categories), x="x", y="y", x_scale=x_domain, y_scale=y_domain, size=size, axes=False
+            )
+            hover = [c for c in ("color", "label", "prediction", "confidence", "split") if c == "color" or c in self._points[name]]
+            scatter.tooltip(True, properties=hover, preview="text", preview_text_lines=4)
+            scatter.legend(True, position="top-right")
+            self.scatters[name] = scatter
+        choices = [(title, mode) for mode, title in _COLOR_CHOICES.items() if all(mode in f for f in self._points.values())]
+        self.color_by = widgets.Dropdown(options=choices, value=color_by, description="Colour by")
+        self._recolour()
+        self.color_by.observe(lambda _: self._recolour(), names="value")
+        self.plots = jscatter.compose([(self.scatters[n], t) for n, t in _TITLES.items()], sync_selection=True, sync_hover=True, row_height=height)
+        for scatter in self.scatters.values():
+            scatter.widget.observe(self._lassoed, names="selection")
+
+        self.table = widgets.HTML(_hint())
+        self.notice = widgets.HTML(f"<p class='nbt-note'>{html.escape(self.note)}</p>")
+        lines = separation_html(baseline_separation, trained_separation, separation_split)
+        self.separation = widgets.HBox([widgets.HTML(lines[name], layout={"width": "50%"}) for name in _TITLES])
+        self.edit_bar = None if dataset is None else EditBar(dataset)
+        if self.edit_bar is not None:
+            self.edit_bar.on_edit.append(self._edited)
+        editing = [] if self.edit_bar is None else [self.edit_bar]
+        super().__init__([self.color_by, *([self.notice] if self.note else []), self.plots, self.separation, *editing, self.table])
+
+    @property
+    def dataset(self) -> Dataset | None:
+        """The dataset as edited so far (``None`` when built without one: no editing)."""
+        return None if self.edit_bar is None else self.edit_bar.dataset
+
+    def recolor(self, color_by: ColorBy) -> None:
+        """Colour both plots by ``label``, ``prediction`` (each plot its own model's), ``correct`` or ``split``."""
+        self.color_by.value = color_by
+
+    def select(self, rows: pd.DataFrame) -> None:
+        """Select ``rows`` (a subset of ``.baseline`` or ``.trained``, by index) in both plots."""
+        positions = np.asarray(sorted(set(rows.index) & set(self.baseline.index)), dtype="uint32")  # sorted, as _show wants
+        for scatter in self.scatters.values():
+            scatter.widget.selection = positions
+        self._show(positions)
+
+    def _lassoed(self, change: dict[str, Any]) -> None:
+        """A lasso (or a click) in either plot: its point positions are rows of both frames."""
+        positions = np.sort(np.asarray([] if change["new"] is None else change["new"], dtype="uint32"))
+        if np.array_equal(positions, self.selected.index.to_numpy()):
+            return  # the linked plot reporting the same selection
+        self._show(positions)
+
+    def _show(self, positions: np.ndarray) -> None:
+        self.selected = self.baseline.iloc[positions]
+        self.table.value = selection_table(self.selected, self.max_rows) or _hint()
+        if self.edit_bar is not None:
+            self.edit_bar.show(self.selected)
+        for callback in self.on_select:
+            callback(self.selected)
+
+    def _recolour(self, *, data_changed: bool = False) -> None:
+        """Both plots coloured by the chosen column; new data goes first when an edit changed it."""
+        field = str(self.color_by.value)
+        for name, scatter in self.scatters.items():
+            frame = drawn_frame(self._points[name], self._categories)
+            present = [c for c in self._categories[field] if c in set(frame[field].dropna())]
+            with scatter.widget.hold_sync():
+                if data_changed:
+                    scatter.data(frame)
+                scatter.color(by=field, map=[self._colours[field][c] for c in present])
+
+    def _edited(self, dataset: Dataset) -> None:
+        """Recolour from the edited dataset; the selection stays and its table shows the new labels."""
+        for name in _TITLES:
+            frame = getattr(self, name)
+            frame["label"] = current_labels(frame, dataset)
+            self._points[name] = with_predictions(frame, name)
+        self._recolour(data_changed=True)
+        self.selected = self.baseline.loc[self.selected.index]
+        self.table.value = selection_table(self.selected, self.max_rows) or _hint()
+        for callback in self.on_edit:
+            callback(dataset)
+
+
+def sampling_note(shown: int, total: int, limit: int) -> str:
+    """The note above the plots when they draw a sample."""
+    return (
+        f"Showing {shown:,} of {total:,} points: a seeded sample, stratified by label "
+        f"(the plots draw at most {limit:,} points; a browser tab holds no more comfortably)."
+    )
+
+
+def _hint() -> str:
+    text = "Hold Shift and drag (or choose the lasso in a plot's toolbar) to select points; their rows appear here."
+    return f"<p>{html.escape(text)}</p>"
+
+
+def _jscatter() -> Any:
+    try:
+        with warnings.catch_warnings():
+            # jupyter-scatter 1.0 loads its label font with pandas' deprecated set_index(inplace=True)
+            warnings.filterwarnings("ignore", message="The inplace keyword", module="jscatter")
+            import jscatter
+    except ImportError as error:
+        raise ImportError("the large-data explorer needs jupyter-scatter: pip install jupyter-scatter") from error
+    return jscatter
