@@ -116,7 +116,7 @@ def test_studio_runs_the_journey_without_a_browser(tiny_model_dir):
     from textdata import make_texts
 
     view = studio(make_texts(20), config=TrainConfig(model=str(tiny_model_dir), epochs=1, batch_size=8, device="cpu"))
-    assert view.tabs.titles == ("Data", "Report", "Train", "Compare", "Try it")
+    assert view.tabs.titles == ("Data", "Report", "Train", "Compare", "Try it", "Runs")
     view.tabs.selected_index = 1
     assert view.report is not None
     assert view.report.dataset is view.dataset
@@ -129,6 +129,15 @@ def test_studio_runs_the_journey_without_a_browser(tiny_model_dir):
     view.try_button.click()
     assert "late parcel box" in view.try_output.value
     assert "confidence" in view.try_output.value
+    # a second run after an edit: the Runs tab compares the two
+    view.report.dataset = view.dataset.relabel(view.dataset.train.head(3), view.dataset.labels[0])
+    view.train_panel.start_clicks += 1
+    second = view.train_panel.wait(120)
+    assert view.runs == [outcome, second]
+    runs_view = view.runs_box.children[0]
+    assert runs_view.comparison is not None
+    changed = runs_view.body.children[0].value
+    assert f"data: version {outcome.dataset.version} (0 edits) → {second.dataset.version} (1 edit)" in changed
 
 
 def test_studio_shows_a_report_failure_in_the_tab(tmp_path):
@@ -152,3 +161,29 @@ def test_the_comparison_baselines_are_weighed_as_the_trained_heads(tiny_model_di
     weighed = run(dataset, TrainConfig(model=str(tiny_model_dir), epochs=1, batch_size=8, device="cpu", class_weight="balanced"), progress=False)
     assert weighed.baseline.class_weight == "balanced"
     assert {s.baseline_class_weight for s in weighed.comparison.splits.values()} == {"balanced"}
+
+
+def test_saved_runs_are_listed_and_compared_from_python_and_the_command_line(outcome, tmp_path, capsys):
+    import json
+
+    from nbtrain.cli import main
+
+    edited = outcome.dataset.relabel(outcome.dataset.train.head(2), outcome.dataset.labels[0])
+    outcome.save(tmp_path / "runs" / "a")
+    second = run(edited, outcome.config, progress=False)
+    second.save(tmp_path / "runs" / "b")
+    table = nbtrain.runs(tmp_path / "runs")
+    assert table["run"].tolist() == ["a", "b"]
+    assert table["edits"].tolist() == [0, 1]
+    assert table["trained_macro_f1"].iloc[1] == pytest.approx(second.comparison.splits["test"].trained.macro_f1)
+    result = nbtrain.compare(tmp_path / "runs" / "a", tmp_path / "runs" / "b")
+    scores = result.table().set_index(["split", "measure"])
+    expected = second.comparison.splits["test"].trained.macro_f1 - outcome.comparison.splits["test"].trained.macro_f1
+    assert scores.loc[("test", "macro_f1"), "difference"] == pytest.approx(expected)
+    assert set(result.per_label()["label"]) == set(outcome.dataset.labels)
+    assert main(["runs", str(tmp_path / "runs"), "--json"]) == 0
+    assert [r["run"] for r in json.loads(capsys.readouterr().out)] == ["a", "b"]
+    assert main(["compare", str(tmp_path / "runs" / "a"), str(tmp_path / "runs" / "b")]) == 0
+    text = capsys.readouterr().out
+    assert "data: version" in text
+    assert "Largest per-label F1 changes (test)" in text

@@ -24,6 +24,7 @@ import pandas as pd
 
 from nbtrain._json import finite
 from nbtrain._version import __version__
+from nbtrain.data.finding import plural
 
 if TYPE_CHECKING:
     from nbtrain.journey import TrainingRun
@@ -170,9 +171,8 @@ class RunComparison:
         """The data and settings that differ between the runs, in words."""
         lines = []
         if self.a.data["version"] != self.b.data["version"]:
-            lines.append(
-                f"data: version {self.a.data['version']} ({self.a.data['edits']} edits) → {self.b.data['version']} ({self.b.data['edits']} edits)"
-            )
+            a, b = self.a.data, self.b.data
+            lines.append(f"data: version {a['version']} ({plural(a['edits'], 'edit')}) → {b['version']} ({plural(b['edits'], 'edit')})")
         for key in sorted(set(self.a.config) | set(self.b.config)):
             if self.a.config.get(key) != self.b.config.get(key) and key not in ("checkpoint_dir",):
                 lines.append(f"{key}: {self.a.config.get(key)!r} → {self.b.config.get(key)!r}")

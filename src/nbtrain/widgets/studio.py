@@ -30,11 +30,12 @@ if TYPE_CHECKING:
 
 Source = str | os.PathLike[str] | pd.DataFrame | Dataset
 
-_TABS = ("Data", "Report", "Train", "Compare", "Try it")
+_TABS = ("Data", "Report", "Train", "Compare", "Try it", "Runs")
 
 
 class Studio(widgets.VBox):
-    """Tabs: Data, Report, Train, Compare, Try it. ``.run`` holds the last :class:`~nbtrain.TrainingRun`.
+    """Tabs: Data, Report, Train, Compare, Try it, Runs. ``.run`` holds the last
+    :class:`~nbtrain.TrainingRun`, ``.runs`` every run made here (the Runs tab compares two).
 
     Everything heavy is imported and built when first needed, on the main thread: the report when
     its tab opens, the comparison when training ends.
@@ -44,6 +45,8 @@ class Studio(widgets.VBox):
         self.config = config or TrainConfig()
         self.encoder = encoder or Encoder(self.config.model, device=self.config.device)
         self.run: TrainingRun | None = None
+        self.runs: list[TrainingRun] = []
+        self.runs_box = widgets.VBox([widgets.HTML("<p>Train twice (for example before and after fixing labels) to compare two runs.</p>")])
         self.report: DataReportView | None = None
         self._dataset = dataset
         self.train_panel = TrainPanel(self._run, epochs=self.config.epochs)
@@ -61,6 +64,7 @@ class Studio(widgets.VBox):
                 self.train_panel,
                 self.compare_box,
                 widgets.VBox([self.try_text, self.try_button, self.try_output]),
+                self.runs_box,
             ],
             titles=_TABS,
         )
@@ -101,7 +105,12 @@ class Studio(widgets.VBox):
         from nbtrain.widgets.compare_view import ComparisonView
 
         self.run = run
+        self.runs.append(run)
         self.compare_box.children = [ComparisonView(run)]
+        if len(self.runs) >= 2:
+            from nbtrain.widgets.runs_view import RunsView
+
+            self.runs_box.children = [RunsView(self.runs)]
         self.try_button.disabled = False
         self.try_output.value = "<p>Type texts above and press Classify.</p>"
 
