@@ -9,7 +9,7 @@ import pytest
 
 from nbtrain.data.finding import SEVERITIES
 from nbtrain.data.load import load
-from nbtrain.data.report import CHECKS, MODEL_CHECKS, PENALTY, CheckConfig, check
+from nbtrain.data.report import MODEL_CHECKS, PENALTY, PLANS, CheckConfig, check
 from nbtrain.data.text_encoder import TextEncoder
 
 
@@ -45,7 +45,7 @@ def test_config_rejects_bad_values(kwargs):
 def test_without_encoder_model_checks_are_skipped_and_lengths_are_words(messy):
     report = check(messy)
     checks = {f.check for f in report.findings}
-    assert checks == set(CHECKS) - set(MODEL_CHECKS)
+    assert checks == set(PLANS["single_label"]) - set(MODEL_CHECKS)
     assert report.skipped == MODEL_CHECKS
     assert (report.length_unit, report.max_length) == ("words", 128)
     assert "skipped without an encoder" in report.to_text()
@@ -69,7 +69,7 @@ def test_one_encode_call_over_unique_texts_feeds_every_model_check(messy, fake_e
     assert fake_encoder.encode_calls == 1
     unique_texts = pd.concat([messy.train, messy.validation, messy.test])["text"].nunique()
     assert fake_encoder.encoded == unique_texts
-    assert {f.check for f in report.findings} == set(CHECKS)
+    assert {f.check for f in report.findings} == set(PLANS["single_label"])
     assert (report.length_unit, report.max_length) == ("tokens", 16)
     assert report.lengths["length"].min() >= 3
 

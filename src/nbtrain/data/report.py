@@ -1,8 +1,12 @@
-"""Run every data check on a dataset and collect the findings into one :class:`DataReport`.
+"""Run the data checks of a dataset's task and collect the findings into one :class:`DataReport`.
 
-Model-free checks always run; the label-error and outlier checks need a :class:`TextEncoder` and
-are skipped without one. The report embeds every text it needs in a single ``encode`` call, so an
-encoder that caches per text makes later plots and baselines free.
+:data:`PLANS` names the checks each task runs: single labels and label sets share every check that
+is the same for both (sizes and balance count labels through the task), and label sets add their
+own (labels per row, label frequency by split, label pairs, per-label label errors). Model-free
+checks always run; label errors, outliers and semantic duplicates need a :class:`TextEncoder` and
+are skipped without one. The report embeds every unique text in a single ``encode`` call, so an
+encoder that caches per text makes later plots and baselines free; nothing grows with the square
+of the rows (see ``docs/data.md`` for what is bounded or approximate on large files).
 
 >>> report = check(load("train.csv"), encoder)  # doctest: +SKIP
 >>> report.score, [f.check for f in report.findings if f.severity == "error"]  # doctest: +SKIP
@@ -13,22 +17,28 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from nbtrain.choices import TaskKind
 from nbtrain.data import checks as C
 from nbtrain.data.dataset import Dataset
 from nbtrain.data.errors import DataError
 from nbtrain.data.finding import SEVERITIES, Finding, Severity, location, plural
+from nbtrain.data.neighbours import SimilarTexts, similar_texts
+from nbtrain.data.normalise import text_keys
 from nbtrain.data.text_encoder import TextEncoder
 from nbtrain.progress import Progress, resolve_progress
+from nbtrain.task import label_text
 
-MODEL_CHECKS = ("label_errors", "outliers")
+MODEL_CHECKS = ("label_errors", "outliers", "semantic_duplicates", "semantic_leakage")
+MULTI_LABEL_CHECKS = ("label_cardinality", "label_frequency", "label_pairs")
 CHECKS = (
-    "size", "class_balance", "rare_labels", "label_variants", "unknown_labels", "missing_labels",
-    "exact_duplicates", "near_duplicates", "conflicting_labels", "leakage", "empty_texts",
+    "size", *MULTI_LABEL_CHECKS, "class_balance", "rare_labels", "label_variants", "unknown_labels",
+    "missing_labels", "exact_duplicates", "near_duplicates", "conflicting_labels", "leakage", "empty_texts",
     "text_noise", "whitespace", "token_lengths", *MODEL_CHECKS,
 )  # fmt: skip
 # Score: start at 100 and subtract per finding; an error costs as much as three warnings.
@@ -57,6 +67,12 @@ class CheckConfig:
     C: float = 10.0
     outlier_z: float = 3.5
     seed: int = 0
+    max_fit_rows: int = 10_000
+    semantic_similarity: float = 0.95
+    neighbours: int = 10
+    exact_search_up_to: int = 10_000
+    pair_min_conditional: float = 0.95
+    pair_min_support: int = 10
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.skip) - set(CHECKS))
@@ -72,6 +88,10 @@ class CheckConfig:
             raise ValueError("folds must be >= 2; max_length, min_words and min_per_label >= 1")
         if self.C <= 0 or self.outlier_z <= 0:
             raise ValueError("C and outlier_z must be positive")
+        if not 0 < self.semantic_similarity <= 1 or not 0 < self.pair_min_conditional <= 1:
+            raise ValueError("semantic_similarity and pair_min_conditional must be in (0, 1]")
+        if min(self.max_fit_rows, self.neighbours, self.exact_search_up_to, self.pair_min_support) < 1:
+            raise ValueError("max_fit_rows, neighbours, exact_search_up_to and pair_min_support must be >= 1")
 
 
 @dataclass(frozen=True)
@@ -81,7 +101,9 @@ class DataReport:
     ``score`` is 0-100: 100 minus 25 per error, 8 per warning and 2 per info, floored at 0.
     ``lengths`` has ``split``, ``row`` and ``length`` (in ``length_unit``: model tokens, or
     whitespace words when no encoder was given) for every text; ``label_counts`` has ``split``,
-    ``label``, ``count``.
+    ``label``, ``count`` (rows carrying the label). For label sets (``task`` "multi_label")
+    ``labels_per_row`` has ``split``, ``labels``, ``rows`` and ``cooccurrence`` has ``label_a``,
+    ``label_b``, ``rows`` (training rows carrying both); both are ``None`` for single labels.
     """
 
     score: int
@@ -92,6 +114,9 @@ class DataReport:
     length_unit: str
     sizes: dict[str, int]
     skipped: tuple[str, ...] = field(default=())
+    task: TaskKind = "single_label"
+    labels_per_row: pd.DataFrame | None = None
+    cooccurrence: pd.DataFrame | None = None
 
     def finding(self, check: str) -> Finding:
         """The finding of one check by name."""
@@ -128,6 +153,7 @@ class DataReport:
         """JSON-ready data (what ``nbtrain check FILE --json`` prints); rows capped per finding."""
         return {
             "score": self.score,
+            "task": self.task,
             "counts": self.counts(),
             "sizes": self.sizes,
             "skipped": list(self.skipped),
@@ -150,8 +176,9 @@ class DataReport:
 def check(
     dataset: Dataset, encoder: TextEncoder | None = None, config: CheckConfig | None = None, *, progress: bool | Progress | None = False
 ) -> DataReport:
-    """The data-quality report: every check ``config`` does not skip, the model-based ones only
-    with an ``encoder`` (e.g. ``nbtrain.Encoder()``). ``progress=True`` says what it is doing.
+    """The data-quality report: the checks of the dataset's task that ``config`` does not skip,
+    the model-based ones only with an ``encoder`` (e.g. ``nbtrain.Encoder()``). ``progress=True``
+    says what it is doing.
 
     >>> report = nbtrain.check(nbtrain.load(nbtrain.sample_path()))
     >>> report.score <= 100
@@ -169,22 +196,18 @@ def check(
     else:
         lengths = rows["text"].str.count(r"\S+").to_numpy()
         max_length, unit = config.max_length, "words"
-    run: dict[str, Callable[[], Finding]] = _model_free(dataset, rows, lengths, max_length, unit, config)
-    skipped = tuple(name for name in MODEL_CHECKS if name not in config.skip) if encoder is None else ()
-    if encoder is not None and not set(MODEL_CHECKS) <= set(config.skip):
-        embeddings = _per_row(rows, unique, np.asarray(_encode(encoder, unique, shown), dtype=np.float32))
-        labelled = (rows["split"] != "test").to_numpy()
-        run["label_errors"] = lambda: C.check_label_errors(
-            rows[labelled], embeddings[labelled], min_margin=config.label_error_margin,
-            folds=config.folds, C=config.C, seed=config.seed,
-        )  # fmt: skip
-        run["outliers"] = lambda: C.check_outliers(rows, embeddings, max_z=config.outlier_z)
-    findings = []
+    plan = {name: run for name, run in PLANS[dataset.task].items() if name not in config.skip}
+    inputs = _Inputs(dataset, rows, unique, lengths, max_length, unit, config)
+    wanted = [name for name in plan if name in MODEL_CHECKS]
+    skipped = tuple(wanted) if encoder is None else ()
+    if encoder is None:
+        plan = {name: run for name, run in plan.items() if name not in MODEL_CHECKS}
+    elif wanted:
+        inputs.vectors = np.asarray(_encode(encoder, unique, shown), dtype=np.float32)
     with shown.phase(f"Checking {len(rows):,} rows"):
-        for name in CHECKS:
-            if name in run and name not in config.skip:
-                findings.append(run[name]())
+        findings = [run(inputs) for run in plan.values()]
     findings.sort(key=lambda f: SEVERITIES.index(f.severity))
+    multi = dataset.task == "multi_label"
     return DataReport(
         score=max(0, 100 - sum(PENALTY[f.severity] for f in findings)),
         findings=tuple(findings),
@@ -194,35 +217,133 @@ def check(
         length_unit=unit,
         sizes={name: len(frame) for name, frame in dataset.splits().items()},
         skipped=skipped,
+        task=dataset.task,
+        labels_per_row=labels_per_row(rows) if multi else None,
+        cooccurrence=C.cooccurrence(inputs.training["label"]) if multi else None,
     )
 
 
-def _model_free(
-    dataset: Dataset, rows: pd.DataFrame, lengths: np.ndarray, max_length: int, unit: str, config: CheckConfig
-) -> dict[str, Callable[[], Finding]]:
-    training = C.training_rows(dataset)
-    dropped, punct = dataset.dropped, config.punctuation
-    return {
-        "size": lambda: C.check_size(
-            training, error_below=config.size_error_below,
-            warning_below=config.size_warning_below, min_per_label=config.min_per_label,
+def labels_per_row(rows: pd.DataFrame) -> pd.DataFrame:
+    """How many rows of each split carry 0, 1, 2... labels: ``split``, ``labels``, ``rows``."""
+    counted = rows.assign(labels=rows["label"].map(len)).groupby(["split", "labels"], sort=False).size()
+    return counted.rename("rows").reset_index()
+
+
+class _Inputs:
+    """What the checks read, each computed once: the stacked rows, the near-duplicate keys, the
+    embeddings of the unique texts (when an encoder was given) and their similar pairs."""
+
+    def __init__(
+        self, dataset: Dataset, rows: pd.DataFrame, unique: list[str], lengths: np.ndarray, max_length: int, unit: str, config: CheckConfig
+    ) -> None:
+        self.dataset, self.rows, self.unique, self.lengths = dataset, rows, unique, lengths
+        self.max_length, self.unit, self.config = max_length, unit, config
+        self.task = dataset.task_handler
+        self.vectors: np.ndarray | None = None
+
+    @cached_property
+    def training(self) -> pd.DataFrame:
+        return C.training_rows(self.dataset)
+
+    @cached_property
+    def keys(self) -> pd.Series:
+        return text_keys(self.rows["text"], punctuation=self.config.punctuation)
+
+    @cached_property
+    def train_names(self) -> pd.Series:
+        return self.task.explode(self.dataset.train["label"])
+
+    @cached_property
+    def occurrences(self) -> pd.DataFrame:
+        aside = self.dataset.set_aside_labels
+        aside = aside if aside is not None else pd.DataFrame(columns=["split", "source", "row", "label", "reason"])
+        return C.set_aside_occurrences(aside, self.rows, self.dataset.dropped)
+
+    @property
+    def unique_vectors(self) -> np.ndarray:
+        if self.vectors is None:
+            raise DataError("the model-based checks need an encoder")
+        return self.vectors
+
+    @cached_property
+    def embeddings(self) -> np.ndarray:
+        return _per_row(self.rows, self.unique, self.unique_vectors)
+
+    @cached_property
+    def labelled(self) -> np.ndarray:
+        """Training and validation rows: test labels are never corrected by a model's opinion."""
+        return (self.rows["split"] != "test").to_numpy()
+
+    @cached_property
+    def similar(self) -> SimilarTexts:
+        cfg = self.config
+        return similar_texts(
+            self.unique, self.unique_vectors, min_similarity=cfg.semantic_similarity, k=cfg.neighbours,
+            exact_up_to=cfg.exact_search_up_to, seed=cfg.seed,
+        )  # fmt: skip
+
+
+Runner = Callable[[_Inputs], Finding]
+
+_SIZE: dict[str, Runner] = {
+    "size": lambda x: C.check_size(
+        x.training, error_below=x.config.size_error_below, warning_below=x.config.size_warning_below,
+        min_per_label=x.config.min_per_label, task=x.task,
+    ),
+}  # fmt: skip
+_LABELS: dict[str, Runner] = {
+    "class_balance": lambda x: C.check_class_balance(
+        x.training, info_ratio=x.config.imbalance_info_ratio, warning_ratio=x.config.imbalance_warning_ratio, task=x.task
+    ),
+    "rare_labels": lambda x: C.check_rare_labels(x.dataset.dropped, x.train_names),
+    "label_variants": lambda x: C.check_label_variants(x.rows, task=x.task),
+    "unknown_labels": lambda x: C.check_unknown_labels(x.dataset.dropped, x.train_names),
+    "missing_labels": lambda x: C.check_missing_labels(x.dataset.dropped),
+}
+_TEXTS: dict[str, Runner] = {
+    "exact_duplicates": lambda x: C.check_exact_duplicates(x.rows),
+    "near_duplicates": lambda x: C.check_near_duplicates(x.rows, keys=x.keys),
+    "conflicting_labels": lambda x: C.check_conflicting_labels(x.rows, keys=x.keys),
+    "leakage": lambda x: C.check_leakage(x.rows, x.dataset.dropped, keys=x.keys),
+    "empty_texts": lambda x: C.check_empty_texts(x.rows, x.dataset.dropped, min_words=x.config.min_words),
+    "text_noise": lambda x: C.check_text_noise(x.rows),
+    "whitespace": lambda x: C.check_whitespace(x.rows),
+    "token_lengths": lambda x: C.check_token_lengths(x.rows, x.lengths, x.max_length, unit=x.unit),
+}
+_EMBEDDINGS: dict[str, Runner] = {
+    "outliers": lambda x: C.check_outliers(x.rows, x.embeddings, max_z=x.config.outlier_z, task=x.task),
+    "semantic_duplicates": lambda x: C.check_semantic_duplicates(x.rows, x.similar, keys=x.keys),
+    "semantic_leakage": lambda x: C.check_semantic_leakage(x.rows, x.similar, keys=x.keys),
+}
+#: The checks each task runs, in order: shared ones where the check is the same (counting labels
+#: through the task), dedicated ones where label sets need their own.
+PLANS: dict[TaskKind, dict[str, Runner]] = {
+    "single_label": {
+        **_SIZE, **_LABELS, **_TEXTS,
+        "label_errors": lambda x: C.check_label_errors(
+            x.rows[x.labelled], x.embeddings[x.labelled], min_margin=x.config.label_error_margin,
+            folds=x.config.folds, C=x.config.C, seed=x.config.seed, max_fit_rows=x.config.max_fit_rows,
         ),
-        "class_balance": lambda: C.check_class_balance(
-            training, info_ratio=config.imbalance_info_ratio, warning_ratio=config.imbalance_warning_ratio
+        **_EMBEDDINGS,
+    },
+    "multi_label": {
+        **_SIZE,
+        "label_cardinality": lambda x: C.check_label_cardinality(x.rows),
+        "label_frequency": lambda x: C.check_label_frequency(x.rows),
+        "label_pairs": lambda x: C.check_label_pairs(
+            x.training, min_conditional=x.config.pair_min_conditional, min_support=x.config.pair_min_support
         ),
-        "rare_labels": lambda: C.check_rare_labels(dropped, dataset.train["label"]),
-        "label_variants": lambda: C.check_label_variants(rows),
-        "unknown_labels": lambda: C.check_unknown_labels(dropped, dataset.train["label"]),
-        "missing_labels": lambda: C.check_missing_labels(dropped),
-        "exact_duplicates": lambda: C.check_exact_duplicates(rows),
-        "near_duplicates": lambda: C.check_near_duplicates(rows, punctuation=punct),
-        "conflicting_labels": lambda: C.check_conflicting_labels(rows, punctuation=punct),
-        "leakage": lambda: C.check_leakage(rows, dropped, punctuation=punct),
-        "empty_texts": lambda: C.check_empty_texts(rows, dropped, min_words=config.min_words),
-        "text_noise": lambda: C.check_text_noise(rows),
-        "whitespace": lambda: C.check_whitespace(rows),
-        "token_lengths": lambda: C.check_token_lengths(rows, lengths, max_length, unit=unit),
-    }  # fmt: skip
+        **_LABELS,
+        "rare_labels": lambda x: C.check_rare_labels(x.occurrences, x.train_names, task=x.task),
+        "unknown_labels": lambda x: C.check_unknown_labels(x.occurrences, x.train_names, task=x.task),
+        **_TEXTS,
+        "label_errors": lambda x: C.check_label_set_errors(
+            x.rows[x.labelled], x.embeddings[x.labelled], min_margin=x.config.label_error_margin,
+            folds=x.config.folds, C=x.config.C, seed=x.config.seed, max_fit_rows=x.config.max_fit_rows,
+        ),
+        **_EMBEDDINGS,
+    },
+}  # fmt: skip
 
 
 def _encode(encoder: TextEncoder, texts: list[str], progress: Progress) -> np.ndarray:
@@ -249,7 +370,7 @@ def finding_rows_text(finding: Finding, max_rows: int) -> list[str]:
     for row in finding.rows.head(max_rows).itertuples(index=False):
         text = str(row.text)
         text = text if len(text) <= 70 else text[:69] + "…"
-        lines.append(f"{row.split}, {location(row.source, row.row)} [{row.label}]: {text!r}")
+        lines.append(f"{row.split}, {location(row.source, row.row)} [{label_text(row.label)}]: {text!r}")
     if finding.count > max_rows:
         lines.append(f"… and {finding.count - max_rows:,} more (all of them in report.finding({finding.check!r}).rows)")
     return lines
