@@ -59,7 +59,7 @@ def test_a_lasso_in_either_plot_selects_the_rows_in_python_and_in_the_other_plot
     assert "text 5" in view.table.value
     lasso(view, "baseline", [])
     assert view.selected.empty
-    assert "Shift" in view.table.value
+    assert "lasso" in view.table.value
 
 
 def test_select_from_python_selects_in_both_plots():

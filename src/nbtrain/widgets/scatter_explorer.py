@@ -84,11 +84,23 @@ def drawn_frame(points: pd.DataFrame, categories: dict[str, list[str]]) -> pd.Da
     Fixed categories keep each label's colour index when an edit adds ``(dropped)`` or takes
     the last row of a label away.
     """
-    out = points[[c for c in ("x", "y", "text", "confidence") if c in points]].copy()
+    out = points[[c for c in ("x", "y", "text") if c in points]].copy()
+    if "confidence" in points:
+        out["confidence"] = points["confidence"].round(3)
     for column, names in categories.items():
         if column in points:
-            out[column] = pd.Categorical(points[column].map(label_text), categories=names)
+            out[column] = pd.Categorical(label_names(points[column]), categories=names)
     return out
+
+
+def label_names(values: pd.Series) -> pd.Series:
+    """Label values as the names shown: label sets joined (``"a; b"``), strings as they are.
+
+    A frame's labels are all strings or all tuples, so the first decides: joining each of
+    80,000 strings one by one would take a second for nothing.
+    """
+    first = values.dropna().head(1).tolist()
+    return values.map(label_text) if first and isinstance(first[0], tuple) else values.astype(str)
 
 
 class ScatterExplorer(widgets.VBox):
@@ -134,27 +146,29 @@ class ScatterExplorer(widgets.VBox):
         self.on_edit: list[Callable[[Dataset], None]] = []
         self.note = sampling_note(len(self.baseline), self.total, max_points) if len(self.baseline) < self.total else ""
         self._points = {name: with_predictions(getattr(self, name), name) for name in _TITLES}
-        names = {str(v) for f in self._points.values() for c in ("label", "prediction") if c in f for v in f[c].map(label_text)}
+        names = {str(v) for f in self._points.values() for c in ("label", "prediction") if c in f for v in label_names(f[c]).unique()}
         if dataset is not None and dataset.task == "single_label":
             names |= set(dataset.labels)
         self._categories = {
             "label": [*sorted(names), DROPPED],
             "prediction": sorted(names),
             "correct": ["correct", "wrong"],
-            "split": [s for s in SPLIT_COLORS if s in set(self.baseline.get("split", []))],
+            "split": [s for s in SPLIT_COLORS if s in set(pd.unique(self.baseline.get("split", pd.Series(dtype=str))))],
         }
         by_label = label_colours(self._categories["label"])
         self._colours = {"label": by_label, "prediction": by_label, "correct": _CORRECT, "split": SPLIT_COLORS}
 
+        self._drawn = {name: drawn_frame(points, self._categories) for name, points in self._points.items()}
         x_domain, y_domain = shared_domains(self.baseline, self.trained)
         size = float(np.clip(6 * np.sqrt(10_000 / max(len(self.baseline), 1)), 1, 6))
         self.scatters = {}
         for name in _TITLES:
             scatter = jscatter.Scatter(
-                data=drawn_frame(self._points[name], self._categories), x="x", y="y", x_scale=x_domain, y_scale=y_domain, size=size, axes=False
+                data=self._drawn[name], x="x", y="y", x_scale=x_domain, y_scale=y_domain, size=size, axes=False
             )
-            hover = [c for c in ("color", "label", "prediction", "confidence", "split") if c == "color" or c in self._points[name]]
-            scatter.tooltip(True, properties=hover, preview="text", preview_text_lines=4)
+            hover = [c for c in ("label", "prediction", "confidence", "split") if c in self._points[name]]
+            # no histograms: they cost a pass over every point per property, and a person hovering wants the text
+            scatter.tooltip(True, properties=hover, histograms=False, preview="text", preview_text_lines=4)
             scatter.legend(True, position="top-right")
             self.scatters[name] = scatter
         choices = [(title, mode) for mode, title in _COLOR_CHOICES.items() if all(mode in f for f in self._points.values())]
@@ -162,6 +176,7 @@ class ScatterExplorer(widgets.VBox):
         self._recolour()
         self.color_by.observe(lambda _: self._recolour(), names="value")
         self.plots = jscatter.compose([(self.scatters[n], t) for n, t in _TITLES.items()], sync_selection=True, sync_hover=True, row_height=height)
+        self.plots.add_class("nbt-scatter-plots")
         for scatter in self.scatters.values():
             scatter.widget.observe(self._lassoed, names="selection")
 
@@ -210,8 +225,8 @@ class ScatterExplorer(widgets.VBox):
         """Both plots coloured by the chosen column; new data goes first when an edit changed it."""
         field = str(self.color_by.value)
         for name, scatter in self.scatters.items():
-            frame = drawn_frame(self._points[name], self._categories)
-            present = [c for c in self._categories[field] if c in set(frame[field].dropna())]
+            frame = self._drawn[name]
+            present = frame[field].cat.remove_unused_categories().cat.categories
             with scatter.widget.hold_sync():
                 if data_changed:
                     scatter.data(frame)
@@ -223,6 +238,7 @@ class ScatterExplorer(widgets.VBox):
             frame = getattr(self, name)
             frame["label"] = current_labels(frame, dataset)
             self._points[name] = with_predictions(frame, name)
+            self._drawn[name] = drawn_frame(self._points[name], self._categories)
         self._recolour(data_changed=True)
         self.selected = self.baseline.loc[self.selected.index]
         self.table.value = selection_table(self.selected, self.max_rows) or _hint()
@@ -239,7 +255,7 @@ def sampling_note(shown: int, total: int, limit: int) -> str:
 
 
 def _hint() -> str:
-    text = "Hold Shift and drag (or choose the lasso in a plot's toolbar) to select points; their rows appear here."
+    text = "Choose the lasso in a plot's toolbar and draw around points to select them; their rows appear here."
     return f"<p>{html.escape(text)}</p>"
 
 
