@@ -1,7 +1,8 @@
-"""Duplicate, near-duplicate, conflict and leakage checks on hand-built frames: the exact rows found."""
+"""Duplicate, near-duplicate, conflict, leakage and semantic checks on hand-built frames: the exact rows found."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from nbtrain.data.checks import (
@@ -9,8 +10,11 @@ from nbtrain.data.checks import (
     check_exact_duplicates,
     check_leakage,
     check_near_duplicates,
+    check_semantic_duplicates,
+    check_semantic_leakage,
 )
 from nbtrain.data.dataset import REASON_IN_TRAIN
+from nbtrain.data.neighbours import SimilarTexts, similar_texts
 from nbtrain.data.normalise import text_keys
 
 
@@ -101,3 +105,69 @@ def test_clean_rows_find_nothing(make_rows, dropped):
     rows = make_rows(("train", 2, "one", "a"), ("train", 3, "two", "b"), ("validation", 2, "three", "a"))
     for finding in (check_exact_duplicates(rows), check_near_duplicates(rows), check_conflicting_labels(rows), check_leakage(rows, dropped)):
         assert (finding.severity, finding.count) == ("ok", 0), finding.check
+
+
+def test_conflicting_label_sets_list_the_group_with_the_majority_set(make_rows):
+    rows = make_rows(
+        ("train", 2, "late and rude", ("delivery", "staff")),
+        ("train", 3, "Late and rude!", ("delivery",)),
+        ("train", 4, "late and rude", ("delivery", "staff")),
+        ("train", 5, "fine", ()),
+        ("train", 6, "fine", ()),
+    )
+    finding = check_conflicting_labels(rows)
+    assert finding.rows[["row", "labels", "suggested"]].values.tolist() == [
+        [2, "delivery | delivery; staff", ("delivery", "staff")],
+        [3, "delivery | delivery; staff", ("delivery", "staff")],
+        [4, "delivery | delivery; staff", ("delivery", "staff")],
+    ]  # fmt: skip
+
+
+def paraphrases(make_rows):
+    """Rows and the similar pairs of their texts, from hand-made unit vectors."""
+    rows = make_rows(
+        ("train", 2, "close my account", "close"),
+        ("train", 3, "I want to shut my account", "close"),
+        ("train", 4, "Close my account!", "close"),
+        ("train", 5, "where is my card", "card"),
+        ("train", 6, "my card has not arrived", "lost"),
+        ("train", 7, "close my account", "close"),
+        ("validation", 2, "please close the account", "close"),
+        ("test", 2, "card still not here", "card"),
+        ("test", 3, "totally unrelated", "card"),
+        ("test", 4, "Where is my card?", "card"),
+    )
+    texts = list(pd.unique(rows["text"]))
+    angle = {"close my account": 0.0, "I want to shut my account": 0.2, "Close my account!": 0.0, "where is my card": 1.4,
+             "my card has not arrived": 1.6, "please close the account": 0.25, "card still not here": 1.62, "totally unrelated": 3.0,
+             "Where is my card?": 1.45}  # fmt: skip
+    vectors = np.array([[np.cos(angle[t]), np.sin(angle[t])] for t in texts], dtype=np.float32)
+    return rows, similar_texts(texts, vectors, min_similarity=0.97)
+
+
+def test_semantic_duplicates_find_paraphrases_in_a_split_leaving_folded_copies_to_the_others(make_rows):
+    rows, similar = paraphrases(make_rows)
+    finding = check_semantic_duplicates(rows, similar)
+    # Train row 4 is a near duplicate of row 2 and row 7 an exact one: the other checks list them.
+    assert finding.rows[["split", "row", "match_row", "same_label"]].values.tolist() == [
+        ["train", 3, 2, True], ["train", 6, 5, False], ["test", 4, 2, True],
+    ]  # fmt: skip
+    assert finding.severity == "warning"
+    assert "cosine similarity ≥ 0.97" in finding.message
+    assert "exact search over 9 texts" in finding.message
+
+
+def test_semantic_leakage_finds_held_out_paraphrases_of_earlier_splits(make_rows):
+    rows, similar = paraphrases(make_rows)
+    finding = check_semantic_leakage(rows, similar)
+    assert finding.rows[["split", "row", "match_split", "match_row"]].values.tolist() == [
+        ["validation", 2, "train", 3], ["test", 2, "train", 6],
+    ]  # fmt: skip
+    # Test row 4 folds to train row 5's text: check_leakage lists it, not this check.
+    assert finding.rows["similarity"].iloc[0] >= 0.97
+
+
+def test_semantic_checks_ok_without_similar_pairs(make_rows):
+    rows, _ = paraphrases(make_rows)
+    none = SimilarTexts(pd.DataFrame(columns=["text", "match_text", "similarity"]), 0.95, "exact search over 8 texts")
+    assert (check_semantic_duplicates(rows, none).severity, check_semantic_leakage(rows, none).count) == ("ok", 0)

@@ -14,6 +14,7 @@ from nbtrain.data.checks import (
     check_unknown_labels,
 )
 from nbtrain.data.dataset import REASON_NO_LABEL, REASON_RARE_LABEL, REASON_UNKNOWN_LABEL
+from nbtrain.task import MULTI_LABEL
 
 
 def labelled(counts: dict[str, int]) -> pd.DataFrame:
@@ -115,3 +116,43 @@ def test_missing_labels_lists_the_unlabelled_rows(dropped):
     assert check_missing_labels(dropped).severity == "ok"
     finding = check_missing_labels(dropped_rows(("train", 8, "no label here", "", REASON_NO_LABEL)))
     assert (finding.severity, finding.rows["row"].tolist()) == ("info", [8])
+
+
+def label_sets(*labels: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"split": "train", "source": "f.jsonl", "row": range(1, len(labels) + 1),
+         "text": [f"text {i}" for i in range(len(labels))], "label": list(labels)}
+    )  # fmt: skip
+
+
+def test_size_and_balance_count_positives_per_label_for_label_sets():
+    rows = label_sets(*[("a", "b")] * 300, *[("a",)] * 290, *[("c",)] * 10, *[()] * 5)
+    size = check_size(rows, task=MULTI_LABEL)
+    assert (size.severity, size.rows["row"].tolist()) == ("warning", list(range(591, 601)))
+    assert "'c' (10)" in size.message
+    balance = check_class_balance(rows, task=MULTI_LABEL)
+    assert "59.0× the examples of the smallest (590 vs 10)" in balance.message
+    assert balance.rows["row"].tolist() == list(range(591, 601))
+    assert set(balance.rows["label_count"]) == {10}
+
+
+def test_size_of_a_small_set_lists_rows_without_labels_with_count_zero():
+    finding = check_size(label_sets(("a",), ()), task=MULTI_LABEL)
+    assert finding.rows["label_count"].tolist() == [1, 0]
+
+
+def test_label_variants_in_label_sets_suggest_the_respelled_set_without_the_string_fix():
+    rows = label_sets(("Sport", "news"), ("sport",), ("sport",), ("news",))
+    finding = check_label_variants(rows, task=MULTI_LABEL)
+    assert finding.rows[["row", "group", "suggested"]].values.tolist() == [
+        [1, "sport", ("news", "sport")], [2, "sport", ("sport",)], [3, "sport", ("sport",)],
+    ]  # fmt: skip
+    assert finding.fix is None
+
+
+def test_rare_labels_of_label_sets_are_listed_without_the_string_fix():
+    rare = REASON_RARE_LABEL.format(n=5)
+    gone = dropped_rows(("train", 4, "x", "Delivery", rare))
+    finding = check_rare_labels(gone, pd.Series(["delivery"]), task=MULTI_LABEL)
+    assert finding.rows[["row", "suggested"]].values.tolist() == [[4, "delivery"]]
+    assert finding.fix is None

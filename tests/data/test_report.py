@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -101,3 +102,53 @@ def test_to_html_writes_a_standalone_page(messy, tmp_path):
     assert "Tom &amp;amp; Jerry parcel" in page
     assert '<script src="http' not in page
     assert "vegaEmbed" in page
+
+
+@pytest.fixture
+def label_sets():
+    """A multi-label dataset: billing and delivery texts, some both, some with no label."""
+    texts = [f"refund my card payment {i}" for i in range(12)] + [f"parcel arrived late {i}" for i in range(12)]
+    texts += [f"late parcel and a refund {i}" for i in range(8)] + [f"hello there friend {i}" for i in range(6)]
+    labels = [["billing"]] * 12 + [["delivery"]] * 12 + [["billing", "delivery"]] * 8 + [[]] * 6
+    test = pd.DataFrame({"text": ["refund my card payment 3!", "a parcel"], "label": [["billing"], ["delivery"]]})
+    return load(pd.DataFrame({"text": texts, "label": labels}), test=test)
+
+
+def test_the_task_picks_the_checks(messy, label_sets):
+    single, multi = check(messy), check(label_sets)
+    assert {f.check for f in single.findings} == set(PLANS["single_label"]) - set(MODEL_CHECKS)
+    assert {f.check for f in multi.findings} == set(PLANS["multi_label"]) - set(MODEL_CHECKS)
+    assert set(PLANS["multi_label"]) - set(PLANS["single_label"]) == {"label_cardinality", "label_frequency", "label_pairs"}
+    assert (single.task, multi.task) == ("single_label", "multi_label")
+    assert (single.labels_per_row, single.cooccurrence) == (None, None)
+
+
+def test_a_label_set_report_counts_positives_and_shows_sets_as_people_write_them(label_sets, fake_encoder):
+    report = check(label_sets, fake_encoder)
+    assert {f.check for f in report.findings} == set(PLANS["multi_label"])
+    empty = report.finding("label_cardinality")
+    assert set(empty.rows["n_labels"]) == {0}
+    assert empty.count == 6
+    assert "6 rows (15%) have no label" in empty.message
+    assert report.finding("leakage").rows["row"].tolist() == [0]
+    assert "[(no label)]" in report.to_text(max_rows=50)
+    assert "[billing; delivery]" in report.to_text(max_rows=50)
+    counts = report.label_counts.set_index(["split", "label"])["count"]
+    assert counts[("train", "billing")] + counts[("validation", "billing")] == 20
+    per_row = report.labels_per_row.groupby("labels")["rows"].sum().to_dict()
+    assert per_row == {0: 6, 1: 26, 2: 8}
+    both = report.cooccurrence.set_index(["label_a", "label_b"])["rows"]
+    assert both[("billing", "delivery")] == both[("delivery", "billing")] > 0
+    assert json.loads(json.dumps(report.to_dict()))["task"] == "multi_label"
+
+
+def test_model_checks_on_a_large_file_are_bounded_and_say_so(fake_encoder):
+    words = ["refund", "card", "payment", "parcel", "late", "lost", "account", "close", "pin", "reset"]
+    rng = np.random.default_rng(0)
+    texts = [" ".join(rng.choice(words, 4)) + f" {i}" for i in range(3_000)]
+    labels = [f"l{i % 3}" for i in range(3_000)]
+    report = check(load(pd.DataFrame({"text": texts, "label": labels})), fake_encoder, CheckConfig(max_fit_rows=1_000, exact_search_up_to=1_000))
+    assert "fitted on a seeded stratified sample of about 1,000 rows; all 3,000 rows scored out of fold" in report.finding("label_errors").message
+    assert "approximate search over 3,000 texts (faiss inverted file" in report.finding("semantic_duplicates").message
+    assert "3,000 rows against 3 label centroids" in report.finding("outliers").message
+    assert fake_encoder.encode_calls == 1

@@ -187,7 +187,13 @@ def check_semantic_leakage(rows: pd.DataFrame, similar: SimilarTexts, *, keys: p
     (its closest match); copies equal after folding are :func:`check_leakage`'s.
     """
     matched = _matches(rows, similar, keys)
-    parts = [matched[(matched["split"] == split) & matched["match_split"].isin(earlier)] for split, earlier in _EARLIER]
+    codes = _codes(_keys(rows, keys, True)).to_numpy()
+    parts = []
+    for split, earlier in _EARLIER:
+        mine = matched[(matched["split"] == split) & matched["match_split"].isin(earlier)]
+        # A row whose key is in an earlier split is check_leakage's, whatever else it resembles.
+        seen = codes[rows["split"].isin(earlier).to_numpy()]
+        parts.append(mine[~np.isin(codes[mine["_pos"].to_numpy()], seen)])
     found = _best(pd.concat(parts)).sort_values("_pos", kind="stable")
     found = found[[*rows.columns, "match_split", "match_row", "match_text", "similarity"]]
     threshold = f"cosine similarity ≥ {similar.min_similarity:g} of their embeddings, {similar.method}"
@@ -218,10 +224,11 @@ def _exact_set_aside(rows: pd.DataFrame, dropped: pd.DataFrame) -> pd.DataFrame:
 
 
 def _matches(rows: pd.DataFrame, similar: SimilarTexts, keys: pd.Series | None) -> pd.DataFrame:
-    """Every (row, matching row) pair: the first row of each text in each split, joined through
-    ``similar`` to the first rows of its similar texts, pairs with equal keys left out."""
+    """Every (row, matching row) pair of different keys: the first row of each key in each split,
+    joined through ``similar`` to the first rows of its similar texts' keys. Later rows of a key
+    are the exact and near-duplicate checks' findings, so they are neither listed nor matched."""
     first = rows.assign(_pos=np.arange(len(rows)), _key=_keys(rows, keys, True).to_numpy())
-    first = first[~_codes(first["split"], first["text"]).duplicated().to_numpy()]
+    first = first[~_codes(first["split"], first["_key"]).duplicated().to_numpy()]
     pairs = first.merge(similar.pairs, on="text")
     other = first[["split", "row", "text", "label", "_pos", "_key"]].rename(
         columns=lambda c: f"match_{c.lstrip('_')}" if c != "text" else "match_text"

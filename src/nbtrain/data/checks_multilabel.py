@@ -85,33 +85,37 @@ def check_label_frequency(rows: pd.DataFrame, *, max_ratio: float = 2.0, min_exp
 
     A label *shifts* when its share in validation or test is under ``1 / max_ratio`` or over
     ``max_ratio`` times its training share, and at least ``min_expected`` rows were expected there.
-    Lists the validation and test rows carrying a shifted label, naming it in ``shifted``.
+    Lists the validation and test rows carrying a label shifted in their split, naming it in
+    ``shifted``.
     """
     names = MULTI_LABEL.explode(rows["label"])
     table = pd.crosstab(names.to_numpy(), rows.loc[names.index, "split"].to_numpy())
     share = table / rows["split"].value_counts()
     train = share["train"] if "train" in share else pd.Series(0.0, index=share.index)
     absent: list[str] = []
-    shifted: dict[str, str] = {}
+    shifted: dict[str, dict[str, str]] = {}
     for split in (s for s in _HELD_OUT if s in share):
         size = int((rows["split"] == split).sum())
         absent += [f"{label!r} ({split})" for label in share.index[share[split] == 0]]
         ratio = share[split] / train.where(train > 0)
         moved = (train * size >= min_expected) & ((ratio < 1 / max_ratio) | (ratio > max_ratio)) & (share[split] > 0)
-        for label in share.index[moved]:
-            shifted[label] = f"{label!r} (train {train[label]:.1%}, {split} {share[split][label]:.1%})"
-    held = rows[rows["split"].isin(_HELD_OUT)]
-    flagged = held["label"].map(lambda labels: LABEL_JOIN.join(x for x in labels if x in shifted))
+        shifted[split] = {label: f"{label!r} (train {train[label]:.1%}, {split} {share[split][label]:.1%})" for label in share.index[moved]}
+    held = rows[rows["split"].isin(list(shifted))]
+    flagged = pd.Series(
+        [LABEL_JOIN.join(x for x in labels if x in shifted[split]) for split, labels in zip(held["split"], held["label"], strict=True)],
+        index=held.index, dtype=object,
+    )  # fmt: skip
     listed = held[flagged != ""].assign(shifted=flagged[flagged != ""])
-    if not absent and not shifted:
+    described = [text for by_label in shifted.values() for text in by_label.values()]
+    if not absent and not described:
         return make_finding("label_frequency", "ok", "Every label occurs in every split, in similar shares.", listed, "")
     parts = []
     if absent:
         parts.append(f"{plural(len(absent), 'label')} never occur in a held-out split: {_cap(', '.join(absent))}")
-    if shifted:
+    if described:
         parts.append(
-            f"{plural(len(shifted), 'label')} with a share under 1/{max_ratio:g} or over {max_ratio:g}× "
-            f"their training share: {_cap(', '.join(shifted.values()))}"
+            f"{plural(len(described), 'label')} with a share under 1/{max_ratio:g} or over {max_ratio:g}× "
+            f"their training share: {_cap(', '.join(described))}"
         )
     message = "; ".join(parts) + f". Listed: the {plural(len(listed), 'held-out row')} carrying a shifted label."
     advice = (
