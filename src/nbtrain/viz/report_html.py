@@ -10,12 +10,13 @@ import html
 from typing import TYPE_CHECKING
 
 from nbtrain.viz.html import Block, html_page, table_html
-from nbtrain.viz.report_charts import label_distribution, length_histogram
+from nbtrain.viz.report_charts import report_charts
 
 if TYPE_CHECKING:
     from nbtrain.data.finding import Finding
     from nbtrain.data.report import DataReport
 
+CHART_TITLES = {"labels": "Label frequency", "lengths": "Text length", "labels_per_row": "Labels per row", "cooccurrence": "Labels together"}
 SEVERITY_COLOURS = {"error": "#b91c1c", "warning": "#b45309", "info": "#1d4ed8", "ok": "#15803d"}
 _STYLE = (
     "<style>details{margin:.4rem 0;padding:.4rem .6rem;border:1px solid #e5e7eb;border-radius:6px}"
@@ -53,7 +54,6 @@ def render_report_html(report: DataReport, max_rows: int = 200) -> str:
     blocks: list[tuple[str, Block]] = [
         ("Score", head),
         ("Findings", "".join(finding_html(f, max_rows) for f in report.findings)),
-        ("Label distribution", label_distribution(report.label_counts)),
-        ("Text length", length_histogram(report.lengths, report.max_length, report.length_unit)),
     ]
+    blocks += [(CHART_TITLES[name], chart) for name, chart in report_charts(report).items()]
     return html_page("Data quality report", blocks)

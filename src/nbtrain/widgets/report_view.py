@@ -21,7 +21,7 @@ from nbtrain.data.finding import Finding
 from nbtrain.data.report import CheckConfig, DataReport, check, describe_skipped
 from nbtrain.data.text_encoder import TextEncoder
 from nbtrain.viz.html import table_html
-from nbtrain.viz.report_charts import label_distribution, length_histogram
+from nbtrain.viz.report_charts import report_charts
 from nbtrain.viz.report_html import severity_badge
 from nbtrain.widgets.explorer import enable_offline_charts
 
@@ -91,13 +91,10 @@ class DataReportView(widgets.VBox):
                 self._charts(),
             ]
 
-    def _charts(self) -> widgets.HBox:
-        report = self.report
-        self.charts = {
-            "labels": alt.JupyterChart(label_distribution(report.label_counts)),
-            "lengths": alt.JupyterChart(length_histogram(report.lengths, report.max_length, report.length_unit)),
-        }
-        return widgets.HBox(list(self.charts.values()))
+    def _charts(self) -> widgets.Box:
+        self.charts = {name: alt.JupyterChart(chart) for name, chart in report_charts(self.report).items()}
+        # The label-set charts wrap under the first two rather than widening the notebook.
+        return widgets.HBox(list(self.charts.values()), layout=widgets.Layout(flex_flow="row wrap"))
 
     def _fix_button(self, name: str) -> widgets.Button:
         button = widgets.Button(description=name.replace("_", " "), tooltip=f"nbtrain.fix(dataset, {name!r})")
