@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from nbtrain.data.checks_model import label_error_scores
 from nbtrain.data.dataset import Dataset
 from nbtrain.data.edits import locate
 from nbtrain.data.errors import DataError
@@ -90,6 +89,8 @@ def rank_label_errors(
     >>> ranked = rank_label_errors(dataset, nbtrain.Encoder())  # doctest: +SKIP
     >>> ranked[["text", "label", "suggested", "score"]].head()  # doctest: +SKIP
     """
+    from nbtrain.data.checks_model import label_error_scores  # scikit-learn: loaded on first use
+
     rows = labelled_rows(dataset)
     unique = list(pd.unique(rows["text"]))
     vectors = embed_texts(scorer, unique)

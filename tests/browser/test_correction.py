@@ -7,10 +7,14 @@ data through the drawn points' own values, so the rows inside the brush are know
 of the widget. The review queue's keyboard flow: keys pressed on the queue become decisions in
 Python, the page shows "n of m reviewed", the decisions are saved, and JupyterLab's own one-key
 shortcuts (``a`` inserts a cell, ``d d`` deletes one) do not fire while the queue has the focus.
+The WebGL explorer (jupyter-scatter) gets the same relabel from a lasso drawn with its toolbar's
+lasso tool.
 """
 
 from __future__ import annotations
 
+import itertools
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -171,5 +175,63 @@ def test_review_queue_keys_become_decisions_in_python(correction: LabNotebook, a
     assert nb.kernel_json("len(__import__('json').load(open(SAVE_TO))['edits'])") == 4
     assert root.locator(".nbt-q-table tr.nbt-q-current").count() == 1
     nb.screenshot(artifacts, "lab-correction-queue")
+    assert nb.error_outputs() == []
+    assert nb.unexpected_console_errors() == []
+
+
+def canvas_pixels(plot: Any) -> str:
+    """A fingerprint of what the plot's canvas shows (the largest canvas: the points)."""
+    return str(
+        plot.evaluate(
+            """plot => {
+            const canvas = [...plot.querySelectorAll('canvas')].sort((a, b) => b.width * b.height - a.width * a.height)[0];
+            const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+            let hash = 0;
+            for (let i = 0; i < data.length; i += 4) hash = (hash * 31 + data[i] + 7 * data[i + 1] + 13 * data[i + 2]) % 1000000007;
+            return hash;
+        }"""
+        )
+    )
+
+
+def test_lasso_and_relabel_on_the_webgl_explorer(correction: LabNotebook, artifacts: Path) -> None:
+    """A lasso over the left half of the baseline plot (grid x = 0 and 1) selects those rows in
+    Python and in the linked plot; a relabel recolours the canvas and keeps the selection."""
+    nb = correction
+    cell = nb.cell_containing("ScatterExplorer(points")
+    plot = cell.locator(".nbt-scatter-plots > .widget-vbox").first
+    plot.scroll_into_view_if_needed()
+    plot.locator('button[title="Activate lasso selection"]').click()
+    box = plot.locator("canvas").first.bounding_box()
+    assert box is not None
+    left, top, width, height = box["x"], box["y"], box["width"], box["height"]
+    # the left half, inset; the path stops short of its start (a release where it began is a click)
+    corners = [(0.04, 0.04), (0.46, 0.04), (0.46, 0.96), (0.04, 0.96), (0.04, 0.12)]
+    nb.page.mouse.move(left + corners[0][0] * width, top + corners[0][1] * height)
+    nb.page.mouse.down()
+    for (fx0, fy0), (fx1, fy1) in itertools.pairwise(corners):
+        for step in range(1, 11):
+            t = step / 10
+            nb.page.mouse.move(left + (fx0 + t * (fx1 - fx0)) * width, top + (fy0 + t * (fy1 - fy0)) * height)
+            time.sleep(0.02)  # the lasso records a point at most every 10 ms
+    nb.page.mouse.up()
+
+    expected = nb.kernel_json("sorted(int(i) for i in points.index[points['x'] <= 1])")
+    selected = wait_until_stable(lambda: nb.kernel_json("sorted(int(i) for i in scatter.selected.index)"))
+    assert selected == expected == [0, 1, 4, 5, 8, 9]
+    assert nb.kernel_json("sorted(int(i) for i in scatter.scatters['trained'].widget.selection)") == expected
+
+    before = canvas_pixels(plot)
+    new_label = nb.kernel_json("list(ds.labels)")[0]
+    cell.locator(".nbt-edit-bar select").select_option(label=new_label)
+    cell.locator(".nbt-edit-bar button", has_text="Relabel").click()
+    expect(cell.locator(".nbt-edit-bar .nbt-note")).to_contain_text("relabelled")
+    labels = nb.kernel_json("scatter.dataset.validation.set_index('row').loc[points['row'], 'label'].tolist()")
+    original = nb.kernel_json("points['label'].tolist()")
+    assert [labels[i] for i in expected] == [new_label] * len(expected)
+    assert [labels[i] for i in range(len(labels)) if i not in expected] == [original[i] for i in range(len(labels)) if i not in expected]
+    wait_until_stable(lambda: canvas_pixels(plot) != before)
+    assert nb.kernel_json("sorted(int(i) for i in scatter.selected.index)") == expected
+    nb.screenshot(artifacts, "lab-correction-scatter")
     assert nb.error_outputs() == []
     assert nb.unexpected_console_errors() == []

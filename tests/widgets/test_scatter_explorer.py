@@ -88,6 +88,7 @@ def test_colour_choices_and_each_plot_colours_by_its_own_models_prediction():
     assert view.scatters["baseline"].widget.color_title == "prediction"
     assert set(colours_of(view, "baseline")) == {"p"}
     assert set(colours_of(view, "trained")) == {"p", "q"}
+    assert view.scatters["trained"].widget.legend_encoding["color"]["variable"] == "predicted label"
     view.recolor("correct")
     assert view.scatters["trained"].widget.color_title == "correct"
     assert set(colours_of(view, "baseline")) == {"correct", "wrong"}

@@ -230,7 +230,7 @@ class ScatterExplorer(widgets.VBox):
             with scatter.widget.hold_sync():
                 if data_changed:
                     scatter.data(frame)
-                scatter.color(by=field, map=[self._colours[field][c] for c in present])
+                scatter.color(by=field, map=[self._colours[field][c] for c in present], labeling={"variable": _COLOR_CHOICES[field]})
 
     def _edited(self, dataset: Dataset) -> None:
         """Recolour from the edited dataset; the selection stays and its table shows the new labels."""
