@@ -14,7 +14,13 @@ import pytest
 import nbtrain
 from nbtrain.data.errors import DataError
 from nbtrain.review import rank_label_errors, rank_to_label, review
-from nbtrain.widgets.review_queue import ReviewQueue, apply_decision, check_resumable, decisions_of
+from nbtrain.widgets.review_queue import (
+    ReviewQueue,
+    apply_decision,
+    check_resumable,
+    decisions_of,
+    item_key,
+)
 from test_review import SWAP, WordEncoder, WordModel
 from textdata import make_texts
 
@@ -160,6 +166,25 @@ def test_decisions_are_saved_and_a_reloaded_dataset_resumes(frame, tmp_path):
     press(again, "keep")
     assert again.status == f"3 of {total} reviewed"
     assert len(json.loads(saved.read_text())["edits"]) == 3
+
+
+def test_the_saved_file_is_what_dataset_save_history_writes(frame, tmp_path):
+    saved = tmp_path / "edits.json"
+    queue = review(nbtrain.load(frame), encoder=WordEncoder(), save_to=saved)
+    for action in ("accept", "keep", "drop", "undo", "keep"):
+        press(queue, action)
+    assert saved.read_text() == queue.dataset.save_history(tmp_path / "reference.json").read_text()
+
+
+def test_decisions_folded_edit_by_edit_are_the_datasets_reviewed_rows(queue):
+    for action in ("accept", "keep", "drop", "undo", "keep"):
+        press(queue, action)
+    press(queue, "label", 1)
+    reviewed = queue.dataset.reviewed()
+    keys = {(str(s), str(o), str(r)) for s, o, r in zip(reviewed["split"], reviewed["source"], reviewed["row"], strict=True)}
+    assert set(decisions_of(queue.dataset, "review")) == keys
+    shown = {item_key(item, "review") for (_, item), d in zip(queue.items.iterrows(), queue.decisions, strict=True) if d}
+    assert shown == keys
 
 
 def test_a_dataset_loaded_without_the_saved_edits_cannot_overwrite_them(frame, tmp_path):

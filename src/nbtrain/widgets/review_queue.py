@@ -24,8 +24,9 @@ import anywidget
 import pandas as pd
 import traitlets
 
+from nbtrain.data.audit import HISTORY_FORMAT, AuditTrail
 from nbtrain.data.dataset import Dataset
-from nbtrain.data.edits import ADDED_SOURCE, locate
+from nbtrain.data.edits import ADDED_SOURCE, DECISIONS, locate
 from nbtrain.data.errors import DataError
 from nbtrain.task import label_text
 
@@ -37,15 +38,29 @@ _DECIDED = {"relabelled": "relabelled → {after}", "reviewed": "kept", "removed
 _SHOWN_CHARS = 2_000
 
 
-def decisions_of(dataset: Dataset, mode: str) -> dict[tuple[str, ...], str]:
-    """Each decided row's key and decision in words: ``(split, source, row)``, or ``(text,)`` for added texts."""
-    table = dataset.reviewed()
-    added = table["action"] == "added"
-    chosen = table[added] if mode == "label" else table[~added]
+def trail_decisions(trail: AuditTrail, mode: str) -> dict[tuple[str, ...], str]:
+    """The decisions one edit recorded, by key: ``(split, source, row)``, or ``(text,)`` for added texts.
+
+    The same rows :meth:`Dataset.reviewed` counts (edits by hand, decision actions), so folding
+    this over a dataset's history gives its reviewed rows; the queue folds one new edit at a time,
+    which keeps a decision instant however many came before.
+    """
+    if trail.name not in BY_HAND:
+        return {}
+    changes = trail.changes[trail.changes["action"].isin(DECISIONS)]
+    added = changes["action"] == "added"
     out: dict[tuple[str, ...], str] = {}
-    for record in chosen.itertuples(index=False):
+    for record in (changes[added] if mode == "label" else changes[~added]).itertuples(index=False):
         key = (str(record.before),) if mode == "label" else (str(record.split), str(record.source), str(record.row))
         out[key] = _DECIDED[str(record.action)].format(after=label_text(record.after))
+    return out
+
+
+def decisions_of(dataset: Dataset, mode: str) -> dict[tuple[str, ...], str]:
+    """Each decided row's key and latest decision in words (see :func:`trail_decisions`)."""
+    out: dict[tuple[str, ...], str] = {}
+    for trail in dataset.history:
+        out.update(trail_decisions(trail, mode))
     return out
 
 
@@ -168,6 +183,9 @@ class ReviewQueue(anywidget.AnyWidget):
         self.save_to = None if save_to is None else Path(save_to)
         self.on_edit: list[Callable[[Dataset], None]] = []
         self._keys = [item_key(item, mode) for _, item in items.iterrows()]
+        self._decided = decisions_of(dataset, mode)
+        self._earlier: list[dict[tuple[str, ...], str]] = []  # the decisions before each edit made here
+        self._saved: list[tuple[AuditTrail, dict[str, Any]]] = []
         self._refresh()
         self._go(self._next_undecided(-1))
         self.on_msg(self._message)
@@ -248,20 +266,38 @@ class ReviewQueue(anywidget.AnyWidget):
             self._go(index)
 
     def _changed(self, new: Dataset) -> None:
+        if new.parent is self.dataset:
+            self._earlier.append(self._decided)
+            self._decided = {**self._decided, **trail_decisions(new.history[-1], self.mode)}
+        else:  # an undo: the decisions before it, or, past this session's edits, from the history
+            self._decided = self._earlier.pop() if self._earlier else decisions_of(new, self.mode)
         self.dataset = new
         if self.save_to is not None:
-            new.save_history(self.save_to)
+            self._save(self.save_to)
         self._refresh()
         for callback in self.on_edit:
             callback(new)
 
     def _refresh(self) -> None:
-        decided = decisions_of(self.dataset, self.mode)
         with self.hold_sync():
-            self.decisions = [decided.get(key, "") for key in self._keys]
+            self.decisions = [self._decided.get(key, "") for key in self._keys]
             done = sum(bool(d) for d in self.decisions)
             word = "labelled" if self.mode == "label" else "reviewed"
             self.status = f"{done} of {len(self._keys)} {word}" if self._keys else "Nothing to review."
+
+    def _save(self, path: Path) -> None:
+        """What ``dataset.save_history`` writes, serialising only the edits not written before.
+
+        ``save_history`` turns every edit into JSON each time: after 500 decisions that is
+        seconds per key press. The payload is built the same way (a test compares the files).
+        """
+        history = self.dataset.history
+        kept = 0
+        while kept < min(len(self._saved), len(history)) and self._saved[kept][0] is history[kept]:
+            kept += 1
+        self._saved = self._saved[:kept] + [(trail, trail.to_dict()) for trail in history[kept:]]
+        payload = {"format": HISTORY_FORMAT, "edits": [record for _, record in self._saved]}
+        path.write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
 
     def _go(self, position: int) -> None:
         with self.hold_sync():
