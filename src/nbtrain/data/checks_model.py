@@ -206,7 +206,7 @@ def label_centroids(rows: pd.DataFrame, embeddings: np.ndarray, task: Task = SIN
     names = task.explode(rows.loc[(rows["split"] == "train").to_numpy(), "label"])
     labels = np.unique(names.to_numpy())
     which = sparse.csr_matrix(
-        (np.ones(len(names)), (np.searchsorted(labels, names.to_numpy()), rows.index.get_indexer(names.index))),
+        (np.ones(len(names), dtype=np.float32), (np.searchsorted(labels, names.to_numpy()), rows.index.get_indexer(names.index))),
         shape=(len(labels), len(rows)),
     )
     centroids = np.asarray(which @ embeddings, dtype=np.float64)

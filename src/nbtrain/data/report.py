@@ -358,8 +358,7 @@ def _per_row(rows: pd.DataFrame, unique: list[str], values: np.ndarray) -> np.nd
     """Spread per-unique-text ``values`` back to one entry per row."""
     if len(values) != len(unique):
         raise DataError(f"the encoder returned {len(values)} results for {len(unique)} texts")
-    position = pd.Series(np.arange(len(unique)), index=unique)
-    return values[position[rows["text"]].to_numpy()]
+    return values[pd.Index(unique).get_indexer(rows["text"])]
 
 
 def finding_rows_text(finding: Finding, max_rows: int) -> list[str]:
