@@ -179,3 +179,23 @@ def test_pick_explorer_chooses_altair_for_few_points_and_webgl_for_many(monkeypa
     assert isinstance(pick_explorer(*compared()), EmbeddingExplorer)
     monkeypatch.setattr(module, "ALTAIR_UP_TO", 4)
     assert isinstance(pick_explorer(*compared(), color_by="correct"), ScatterExplorer)
+
+
+def test_a_multi_label_edit_making_a_new_label_set_gets_its_own_colour():
+    base = make_texts(20)
+    labels = [[label] for label in base["label"]]
+    dataset = nbtrain.load(pd.DataFrame({"text": base["text"], "label": labels}))
+    rows = dataset.validation.assign(split="validation")
+    points = rows.assign(x=np.arange(len(rows), dtype=float), y=0.0)
+    view = ScatterExplorer(points, points, dataset=dataset)
+    before = colours_of(view, "baseline")
+    lasso(view, "baseline", [0])
+    old = view.selected["label"].iloc[0][0]
+    other = next(label for label in dataset.labels if label != old)
+    view.edit_bar.label.value = other
+    view.edit_bar.relabel_button.click()  # "Add label": the row now has two labels
+    joined = "; ".join(sorted({old, other}))
+    assert view.scatters["baseline"].widget.data["label"].iloc[0] == joined
+    after = colours_of(view, "baseline")
+    assert joined in after
+    assert all(after[name] == code for name, code in before.items() if name in after)

@@ -1,9 +1,10 @@
 """The review queue: ranked rows one at a time, decided by key or button, each decision an edit.
 
-What a row's decision is comes from the dataset itself (:meth:`Dataset.reviewed`), never from
-state the widget keeps: so undo is ``dataset.undo()``, a queue opened on a dataset loaded with
-its saved history shows the rows decided before the restart as decided, and an edit made
-elsewhere (the explorer's edit bar) counts too. The browser only sends actions
+What a row's decision is comes from the dataset's history (the rows :meth:`Dataset.reviewed`
+counts), folded one edit at a time, never from a state of the widget's own: so undo is
+``dataset.undo()``, a queue opened on a dataset loaded with its saved history shows the rows
+decided before the restart as decided, and edits made before the queue was opened (in the
+explorer's edit bar) count too. The browser only sends actions
 (``{"action": "accept"}``, ``{"action": "label", "index": 2}``, ...) and draws the synced state.
 
 Two modes: ``"review"`` decides on rows of the dataset (accept the suggestion, keep, choose a

@@ -238,7 +238,10 @@ class ScatterExplorer(widgets.VBox):
             frame = getattr(self, name)
             frame["label"] = current_labels(frame, dataset)
             self._points[name] = with_predictions(frame, name)
-            self._drawn[name] = drawn_frame(self._points[name], self._categories)
+        # a label set no row had before (multi-label edits make them) goes last: the others keep their colours
+        self._categories["label"] += sorted(set(label_names(self.baseline["label"]).unique()) - set(self._categories["label"]))
+        self._colours["label"] = self._colours["prediction"] = label_colours(self._categories["label"])
+        self._drawn = {name: drawn_frame(points, self._categories) for name, points in self._points.items()}
         self._recolour(data_changed=True)
         self.selected = self.baseline.loc[self.selected.index]
         self.table.value = selection_table(self.selected, self.max_rows) or _hint()
