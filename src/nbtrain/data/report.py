@@ -1,6 +1,6 @@
 """Run the data checks of a dataset's task and collect the findings into one :class:`DataReport`.
 
-:data:`PLANS` names the checks each task runs: single labels and label sets share every check that
+:data:`~nbtrain.data.checks.PLANS` names the checks each task runs: single labels and label sets share every check that
 is the same for both (sizes and balance count labels through the task), and label sets add their
 own (labels per row, label frequency by split, label pairs, per-label label errors). Model-free
 checks always run; label errors, outliers and semantic duplicates need a :class:`TextEncoder` and
@@ -15,9 +15,7 @@ of the rows (see ``docs/data.md`` for what is bounded or approximate on large fi
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -28,19 +26,15 @@ from nbtrain.data import checks as C
 from nbtrain.data.dataset import Dataset
 from nbtrain.data.errors import DataError
 from nbtrain.data.finding import SEVERITIES, Finding, Severity, location, plural
-from nbtrain.data.neighbours import SimilarTexts, similar_texts
-from nbtrain.data.normalise import text_keys
 from nbtrain.data.text_encoder import TextEncoder
 from nbtrain.progress import Progress, resolve_progress
 from nbtrain.task import label_text
 
+#: The checks that read embeddings: they run only with an encoder.
 MODEL_CHECKS = ("label_errors", "outliers", "semantic_duplicates", "semantic_leakage")
-MULTI_LABEL_CHECKS = ("label_cardinality", "label_frequency", "label_pairs")
-CHECKS = (
-    "size", *MULTI_LABEL_CHECKS, "class_balance", "rare_labels", "label_variants", "unknown_labels",
-    "missing_labels", "exact_duplicates", "near_duplicates", "conflicting_labels", "leakage", "empty_texts",
-    "text_noise", "whitespace", "token_lengths", *MODEL_CHECKS,
-)  # fmt: skip
+PLANS = C.PLANS
+#: Every check of any task, in report order.
+CHECKS = tuple(dict.fromkeys(name for plan in PLANS.values() for name in plan))
 # Score: start at 100 and subtract per finding; an error costs as much as three warnings.
 PENALTY: dict[Severity, int] = {"error": 25, "warning": 8, "info": 2, "ok": 0}
 
@@ -191,13 +185,13 @@ def check(
     rows = C.stack_splits(dataset)
     unique = list(pd.unique(rows["text"]))
     if encoder is not None:
-        lengths = _per_row(rows, unique, np.asarray(encoder.token_lengths(unique)))
+        lengths = C.per_row(rows, unique, np.asarray(encoder.token_lengths(unique)))
         max_length, unit = int(encoder.max_length), "tokens"
     else:
         lengths = rows["text"].str.count(r"\S+").to_numpy()
         max_length, unit = config.max_length, "words"
-    plan = {name: run for name, run in PLANS[dataset.task].items() if name not in config.skip}
-    inputs = _Inputs(dataset, rows, unique, lengths, max_length, unit, config)
+    plan = {name: run for name, run in C.PLANS[dataset.task].items() if name not in config.skip}
+    inputs = C.CheckInputs(dataset, rows, unique, lengths, max_length, unit, config)
     wanted = [name for name in plan if name in MODEL_CHECKS]
     skipped = tuple(wanted) if encoder is None else ()
     if encoder is None:
@@ -229,136 +223,12 @@ def labels_per_row(rows: pd.DataFrame) -> pd.DataFrame:
     return counted.rename("rows").reset_index()
 
 
-class _Inputs:
-    """What the checks read, each computed once: the stacked rows, the near-duplicate keys, the
-    embeddings of the unique texts (when an encoder was given) and their similar pairs."""
-
-    def __init__(
-        self, dataset: Dataset, rows: pd.DataFrame, unique: list[str], lengths: np.ndarray, max_length: int, unit: str, config: CheckConfig
-    ) -> None:
-        self.dataset, self.rows, self.unique, self.lengths = dataset, rows, unique, lengths
-        self.max_length, self.unit, self.config = max_length, unit, config
-        self.task = dataset.task_handler
-        self.vectors: np.ndarray | None = None
-
-    @cached_property
-    def training(self) -> pd.DataFrame:
-        return C.training_rows(self.dataset)
-
-    @cached_property
-    def keys(self) -> pd.Series:
-        return text_keys(self.rows["text"], punctuation=self.config.punctuation)
-
-    @cached_property
-    def train_names(self) -> pd.Series:
-        return self.task.explode(self.dataset.train["label"])
-
-    @cached_property
-    def occurrences(self) -> pd.DataFrame:
-        aside = self.dataset.set_aside_labels
-        aside = aside if aside is not None else pd.DataFrame(columns=["split", "source", "row", "label", "reason"])
-        return C.set_aside_occurrences(aside, self.rows, self.dataset.dropped)
-
-    @property
-    def unique_vectors(self) -> np.ndarray:
-        if self.vectors is None:
-            raise DataError("the model-based checks need an encoder")
-        return self.vectors
-
-    @cached_property
-    def embeddings(self) -> np.ndarray:
-        return _per_row(self.rows, self.unique, self.unique_vectors)
-
-    @cached_property
-    def labelled(self) -> np.ndarray:
-        """Training and validation rows: test labels are never corrected by a model's opinion."""
-        return (self.rows["split"] != "test").to_numpy()
-
-    @cached_property
-    def similar(self) -> SimilarTexts:
-        cfg = self.config
-        return similar_texts(
-            self.unique, self.unique_vectors, min_similarity=cfg.semantic_similarity, k=cfg.neighbours,
-            exact_up_to=cfg.exact_search_up_to, seed=cfg.seed,
-        )  # fmt: skip
-
-
-Runner = Callable[[_Inputs], Finding]
-
-_SIZE: dict[str, Runner] = {
-    "size": lambda x: C.check_size(
-        x.training, error_below=x.config.size_error_below, warning_below=x.config.size_warning_below,
-        min_per_label=x.config.min_per_label, task=x.task,
-    ),
-}  # fmt: skip
-_LABELS: dict[str, Runner] = {
-    "class_balance": lambda x: C.check_class_balance(
-        x.training, info_ratio=x.config.imbalance_info_ratio, warning_ratio=x.config.imbalance_warning_ratio, task=x.task
-    ),
-    "rare_labels": lambda x: C.check_rare_labels(x.dataset.dropped, x.train_names),
-    "label_variants": lambda x: C.check_label_variants(x.rows, task=x.task),
-    "unknown_labels": lambda x: C.check_unknown_labels(x.dataset.dropped, x.train_names),
-    "missing_labels": lambda x: C.check_missing_labels(x.dataset.dropped),
-}
-_TEXTS: dict[str, Runner] = {
-    "exact_duplicates": lambda x: C.check_exact_duplicates(x.rows),
-    "near_duplicates": lambda x: C.check_near_duplicates(x.rows, keys=x.keys),
-    "conflicting_labels": lambda x: C.check_conflicting_labels(x.rows, keys=x.keys),
-    "leakage": lambda x: C.check_leakage(x.rows, x.dataset.dropped, keys=x.keys),
-    "empty_texts": lambda x: C.check_empty_texts(x.rows, x.dataset.dropped, min_words=x.config.min_words),
-    "text_noise": lambda x: C.check_text_noise(x.rows),
-    "whitespace": lambda x: C.check_whitespace(x.rows),
-    "token_lengths": lambda x: C.check_token_lengths(x.rows, x.lengths, x.max_length, unit=x.unit),
-}
-_EMBEDDINGS: dict[str, Runner] = {
-    "outliers": lambda x: C.check_outliers(x.rows, x.embeddings, max_z=x.config.outlier_z, task=x.task),
-    "semantic_duplicates": lambda x: C.check_semantic_duplicates(x.rows, x.similar, keys=x.keys),
-    "semantic_leakage": lambda x: C.check_semantic_leakage(x.rows, x.similar, keys=x.keys),
-}
-#: The checks each task runs, in order: shared ones where the check is the same (counting labels
-#: through the task), dedicated ones where label sets need their own.
-PLANS: dict[TaskKind, dict[str, Runner]] = {
-    "single_label": {
-        **_SIZE, **_LABELS, **_TEXTS,
-        "label_errors": lambda x: C.check_label_errors(
-            x.rows[x.labelled], x.embeddings[x.labelled], min_margin=x.config.label_error_margin,
-            folds=x.config.folds, C=x.config.C, seed=x.config.seed, max_fit_rows=x.config.max_fit_rows,
-        ),
-        **_EMBEDDINGS,
-    },
-    "multi_label": {
-        **_SIZE,
-        "label_cardinality": lambda x: C.check_label_cardinality(x.rows),
-        "label_frequency": lambda x: C.check_label_frequency(x.rows),
-        "label_pairs": lambda x: C.check_label_pairs(
-            x.training, min_conditional=x.config.pair_min_conditional, min_support=x.config.pair_min_support
-        ),
-        **_LABELS,
-        "rare_labels": lambda x: C.check_rare_labels(x.occurrences, x.train_names, task=x.task),
-        "unknown_labels": lambda x: C.check_unknown_labels(x.occurrences, x.train_names, task=x.task),
-        **_TEXTS,
-        "label_errors": lambda x: C.check_label_set_errors(
-            x.rows[x.labelled], x.embeddings[x.labelled], min_margin=x.config.label_error_margin,
-            folds=x.config.folds, C=x.config.C, seed=x.config.seed, max_fit_rows=x.config.max_fit_rows,
-        ),
-        **_EMBEDDINGS,
-    },
-}  # fmt: skip
-
-
 def _encode(encoder: TextEncoder, texts: list[str], progress: Progress) -> np.ndarray:
     """Embed with progress when the encoder shows it (nbtrain's does; a protocol double may not)."""
     try:
         return np.asarray(encoder.encode(texts, progress=progress))  # type: ignore[call-arg]
     except TypeError:
         return np.asarray(encoder.encode(texts))
-
-
-def _per_row(rows: pd.DataFrame, unique: list[str], values: np.ndarray) -> np.ndarray:
-    """Spread per-unique-text ``values`` back to one entry per row."""
-    if len(values) != len(unique):
-        raise DataError(f"the encoder returned {len(values)} results for {len(unique)} texts")
-    return values[pd.Index(unique).get_indexer(rows["text"])]
 
 
 def finding_rows_text(finding: Finding, max_rows: int) -> list[str]:
