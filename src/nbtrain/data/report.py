@@ -43,6 +43,12 @@ PENALTY: dict[Severity, int] = {"error": 25, "warning": 8, "info": 2, "ok": 0}
 class CheckConfig:
     """Which checks run and their thresholds; validated on creation so a typo fails early.
 
+    The bounds keep large files fast: each label-error fold's classifier is fitted on at most
+    ``max_fit_rows`` rows (every row still scored out of fold), and the semantic-duplicate search
+    is exact up to ``exact_search_up_to`` unique texts, approximate above, keeping each text's
+    ``neighbours`` nearest at cosine ``semantic_similarity`` or more. ``pair_min_conditional``
+    and ``pair_min_support`` decide when one label (almost) always comes with another.
+
     >>> CheckConfig(skip=("text_noise",), min_per_label=10).min_per_label
     10
     """
