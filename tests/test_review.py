@@ -205,3 +205,15 @@ def test_rows_to_review_keeps_the_given_order_and_their_suggestions(mislabelled)
     assert scored["suggested"].notna().all()
     bare = rows_to_review(dataset, dataset.train.head(2))
     assert bare["suggested"].isna().all()
+
+
+def test_the_rankings_run_on_nbtrains_own_encoder(tiny_model_dir):
+    dataset = nbtrain.load(make_texts(20))
+    encoder = nbtrain.Encoder(str(tiny_model_dir))
+    ranked = rank_label_errors(dataset, encoder, min_margin=-np.inf)
+    assert len(ranked) == len(dataset.train) + len(dataset.validation)
+    assert set(ranked["suggested"]) <= set(dataset.labels)
+    texts = make_texts(3, seed=9)["text"].tolist()
+    to_label = rank_to_label(texts, encoder, dataset=dataset, clusters=3)
+    assert sorted(to_label["text"]) == sorted(texts)
+    assert set(to_label["suggested"]) <= set(dataset.labels)
