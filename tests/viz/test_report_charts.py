@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import doctest
-
 import pandas as pd
 
 from nbtrain.data.load import load
 from nbtrain.data.report import check
-from nbtrain.viz import report_charts
 from nbtrain.viz.report_charts import (
     cooccurrence_heatmap,
     label_distribution,
@@ -68,7 +65,3 @@ def test_a_report_of_label_sets_has_the_two_extra_charts_in_its_page():
     assert "Labels together" in page
     single = check(load(pd.DataFrame({"text": [f"text number {i}" for i in range(30)], "label": ["a", "b", "c"] * 10})))
     assert list(charts_of(single)) == ["labels", "lengths"]
-
-
-def test_doctests_run():
-    assert doctest.testmod(report_charts).failed == 0
