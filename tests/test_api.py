@@ -20,13 +20,15 @@ def test_every_name_in_all_resolves_and_has_a_docstring():
 
 
 def test_the_verbs_stay_functions_after_their_modules_are_imported():
+    import nbtrain.curation
     import nbtrain.data.clean
     import nbtrain.data.report
     import nbtrain.journey
     import nbtrain.run_records
     import nbtrain.training.config
+    import nbtrain.widgets.explore_view
 
-    for verb, module in [("train", "nbtrain.journey"), ("check", "nbtrain.data.report"), ("fix", "nbtrain.data.clean"),
+    for verb, module in [("train", "nbtrain.journey"), ("check", "nbtrain.data.report"), ("fix", "nbtrain.data.clean"), ("review", "nbtrain.curation"), ("explore", "nbtrain.widgets.explore_view"),
                          ("runs", "nbtrain.run_records"), ("compare", "nbtrain.run_records"), ("load", "nbtrain.data.load")]:  # fmt: skip
         assert callable(getattr(nbtrain, verb)), verb
         assert getattr(nbtrain, verb).__module__ == module

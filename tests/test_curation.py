@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 
 import nbtrain
-from nbtrain.data.errors import DataError
-from nbtrain.review import (
+from nbtrain.curation import (
     ERROR_COLUMNS,
     multi_label_error_scores,
     rank_label_errors,
@@ -19,6 +18,7 @@ from nbtrain.review import (
     top_two_margin,
     uncertainty_order,
 )
+from nbtrain.data.errors import DataError
 from textdata import WORDS, make_texts
 
 SWAP = {"billing": "delivery", "delivery": "technical", "technical": "billing"}

@@ -116,7 +116,7 @@ def test_studio_runs_the_journey_without_a_browser(tiny_model_dir):
     from textdata import make_texts
 
     view = studio(make_texts(20), config=TrainConfig(model=str(tiny_model_dir), epochs=1, batch_size=8, device="cpu"))
-    assert view.tabs.titles == ("Data", "Report", "Train", "Compare", "Try it", "Runs")
+    assert view.tabs.titles == ("Data", "Report", "Review", "Train", "Compare", "Try it", "Runs")
     view.tabs.selected_index = 1
     assert view.report is not None
     assert view.report.dataset is view.dataset
@@ -187,3 +187,27 @@ def test_saved_runs_are_listed_and_compared_from_python_and_the_command_line(out
     text = capsys.readouterr().out
     assert "data: version" in text
     assert "Largest per-label F1 changes (test)" in text
+
+
+def test_the_studio_keeps_one_dataset_that_every_view_edits(tiny_model_dir, tmp_path):
+    from nbtrain.widgets.studio import studio
+    from textdata import make_texts
+
+    saved = tmp_path / "edits.json"
+    view = studio(make_texts(20), config=TrainConfig(model=str(tiny_model_dir), epochs=1, batch_size=8, device="cpu"), save_edits=saved)
+    view.encoder = nbtrain.Encoder(str(tiny_model_dir), device="cpu")
+    view.tabs.selected_index = view.tabs.titles.index("Report")
+    assert view.report is not None
+    view.tabs.selected_index = view.tabs.titles.index("Review")
+    queue = view.queue
+    assert queue is not None
+    queue.act("keep")  # the first candidate, kept as it is
+    assert view.dataset is queue.dataset
+    assert view.dataset.history[-1].name == "review"
+    assert saved.is_file()
+    view.tabs.selected_index = view.tabs.titles.index("Report")
+    assert "The data changed since this report" in view._report_stale.value
+    assert all(b.disabled for b in view.report.fix_buttons.values()), "a stale report applies no fix"
+    view._recheck.click()
+    assert view.report.dataset is view.dataset
+    assert not any(b.disabled for b in view.report.fix_buttons.values())

@@ -8,7 +8,8 @@ The verbs, in the order of the journey:
 - ``fix`` what it found, or edit rows yourself (``dataset.relabel``, ``drop``, ``restore``,
   ``mark_reviewed``, ``undo``): each returns a new dataset with the change in its ``history``;
 - ``train``: the tuned baseline, LoRA training and the comparison of both, a :class:`TrainingRun`;
-- ``explore`` the embeddings (brush points; the rows arrive in Python), ``compare`` two runs;
+- ``explore`` the embeddings (brush points, relabel them where you see them), ``review`` the
+  possible label errors one at a time, ``compare`` two runs;
 - ``save`` the run or its :class:`TrainedModel`, ``load_model`` it back, ``export`` it for
   tools without nbtrain; ``studio`` shows it all in one notebook cell.
 
@@ -33,6 +34,7 @@ from nbtrain.data.errors import DataError
 from nbtrain.data.load import load, sample_path
 
 if TYPE_CHECKING:
+    from nbtrain.curation import review
     from nbtrain.data.audit import AuditTrail
     from nbtrain.data.clean import fix
     from nbtrain.data.report import CheckConfig, DataReport, check
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
     from nbtrain.training.config import TrainConfig
     from nbtrain.training.model import TrainedModel, load_model
     from nbtrain.training.result import TrainingSummary, TrainResult
-    from nbtrain.widgets.explore import explore
+    from nbtrain.widgets.explore_view import explore
     from nbtrain.widgets.studio import studio
 
 _LAZY = {
@@ -75,7 +77,8 @@ _LAZY = {
     "load_model": "nbtrain.training.model",
     "TrainResult": "nbtrain.training.result",
     "TrainingSummary": "nbtrain.training.result",
-    "explore": "nbtrain.widgets.explore",
+    "explore": "nbtrain.widgets.explore_view",
+    "review": "nbtrain.curation",
     "studio": "nbtrain.widgets.studio",
 }
 
@@ -136,6 +139,7 @@ __all__ = [
     "fix",
     "load",
     "load_model",
+    "review",
     "runs",
     "sample_path",
     "studio",

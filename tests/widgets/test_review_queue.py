@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import nbtrain
+from nbtrain.curation import rank_label_errors, rank_to_label, review
 from nbtrain.data.errors import DataError
-from nbtrain.review import rank_label_errors, rank_to_label, review
 from nbtrain.widgets.review_queue import (
     ReviewQueue,
     apply_decision,
@@ -21,7 +21,7 @@ from nbtrain.widgets.review_queue import (
     decisions_of,
     item_key,
 )
-from test_review import SWAP, WordEncoder, WordModel
+from test_curation import SWAP, WordEncoder, WordModel
 from textdata import make_texts
 
 

@@ -13,9 +13,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from nbtrain.widgets.compare_view import ComparisonView
     from nbtrain.widgets.data_view import DataView
-    from nbtrain.widgets.explore import explore
+    from nbtrain.widgets.edit_bar import EditBar
+    from nbtrain.widgets.explore_view import explore
     from nbtrain.widgets.explorer import EmbeddingExplorer
     from nbtrain.widgets.report_view import DataReportView
+    from nbtrain.widgets.review_queue import ReviewQueue
+    from nbtrain.widgets.runs_view import RunsView
+    from nbtrain.widgets.scatter_explorer import ScatterExplorer
     from nbtrain.widgets.studio import Studio, studio
     from nbtrain.widgets.train_panel import TrainPanel
     from nbtrain.widgets.upload import UploadApp
@@ -28,7 +32,11 @@ _WHERE = {
     "Studio": "studio",
     "TrainPanel": "train_panel",
     "UploadApp": "upload",
-    "explore": "explore",
+    "EditBar": "edit_bar",
+    "ReviewQueue": "review_queue",
+    "RunsView": "runs_view",
+    "ScatterExplorer": "scatter_explorer",
+    "explore": "explore_view",
     "studio": "studio",
 }
 
@@ -52,4 +60,18 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'nbtrain.widgets' has no attribute {name!r}")
 
 
-__all__ = ["ComparisonView", "DataReportView", "DataView", "EmbeddingExplorer", "Studio", "TrainPanel", "UploadApp", "explore", "studio"]
+__all__ = [
+    "ComparisonView",
+    "DataReportView",
+    "DataView",
+    "EditBar",
+    "EmbeddingExplorer",
+    "ReviewQueue",
+    "RunsView",
+    "ScatterExplorer",
+    "Studio",
+    "TrainPanel",
+    "UploadApp",
+    "explore",
+    "studio",
+]

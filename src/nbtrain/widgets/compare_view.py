@@ -6,9 +6,10 @@ import ipywidgets as widgets
 import pandas as pd
 
 from nbtrain.choices import ProjectionMethod
+from nbtrain.data.dataset import Dataset
 from nbtrain.journey import TrainingRun
 from nbtrain.viz.html import number
-from nbtrain.widgets.explorer import EmbeddingExplorer
+from nbtrain.widgets.scatter_explorer import pick_explorer
 
 _MEASURES = {
     "accuracy": "Accuracy",
@@ -27,19 +28,21 @@ class ComparisonView(widgets.VBox):
 
     Test rows (never seen in training) are drawn as triangles; the separation scores under the
     plots are the test split's (the validation split's without a test file). ``method`` picks
-    the projection: ``"pca"`` (default), ``"tsne"`` or ``"umap"``.
+    the projection: ``"pca"`` (default), ``"tsne"`` or ``"umap"``. With ``dataset`` (the data as
+    edited so far) the explorer edits it where its points are.
     """
 
-    def __init__(self, run: TrainingRun, *, method: ProjectionMethod = "pca") -> None:
+    def __init__(self, run: TrainingRun, *, method: ProjectionMethod = "pca", dataset: Dataset | None = None) -> None:
         self.run = run
         table = run.comparison.table()
         split = "test" if "test" in run.comparison.splits else "validation"
         scores = run.comparison.splits[split]
-        self.explorer = EmbeddingExplorer(
+        self.explorer = pick_explorer(
             *run.projections(None, method=method),
             baseline_separation=scores.baseline_separation,
             trained_separation=scores.trained_separation,
             separation_split=split,
+            dataset=dataset,
         )
         splits = run.comparison.splits
         shown = " and ".join(splits)

@@ -185,7 +185,21 @@ class EmbeddingExplorer(widgets.VBox):
         if self.edit_bar is not None:
             self.edit_bar.show(self.selected)
 
+    def show_dataset(self, dataset: Dataset) -> None:
+        """Follow a dataset edited elsewhere (a review queue, the report's fixes): its labels
+        recolour the points and the edit bar edits it next; ``on_edit`` is not called."""
+        if self.edit_bar is None:
+            return
+        self.edit_bar.dataset = dataset
+        self._recolour_from(dataset)
+        self.edit_bar.show(self.selected)
+
     def _edited(self, dataset: Dataset) -> None:
+        self._recolour_from(dataset)
+        for callback in self.on_edit:
+            callback(dataset)
+
+    def _recolour_from(self, dataset: Dataset) -> None:
         """Recolour from the edited dataset: new labels, dropped rows greyed out as ``(dropped)``."""
         for name in _TITLES:
             frame = getattr(self, name)
@@ -196,8 +210,6 @@ class EmbeddingExplorer(widgets.VBox):
         self.selected = self.baseline.loc[self.selected.index]
         self._redraw()
         self._list_selected()
-        for callback in self.on_edit:
-            callback(dataset)
 
     def _chart(self, name: str, brush_value: dict[str, Any] | None = None) -> alt.Chart:
         x_domain, y_domain = self._domains

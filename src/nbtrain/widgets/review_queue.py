@@ -153,7 +153,7 @@ class ReviewQueue(anywidget.AnyWidget):
     ``dataset`` is the current dataset (each decision replaces it); functions in ``on_edit`` get
     every new one. ``items`` lists the rows, ``decisions`` what was decided on each ("" if
     nothing yet), ``status`` reads "23 of 140 reviewed". With ``save_to`` the edits are written
-    there after every decision (see :func:`nbtrain.review.review`).
+    there after every decision (see :func:`nbtrain.review`).
 
     >>> queue = ReviewQueue(dataset, rank_label_errors(dataset, encoder), save_to="edits.json")  # doctest: +SKIP
     >>> queue.act("accept")  # doctest: +SKIP

@@ -232,7 +232,21 @@ class ScatterExplorer(widgets.VBox):
                     scatter.data(frame)
                 scatter.color(by=field, map=[self._colours[field][c] for c in present], labeling={"variable": _COLOR_CHOICES[field]})
 
+    def show_dataset(self, dataset: Dataset) -> None:
+        """Follow a dataset edited elsewhere (a review queue, the report's fixes): its labels
+        recolour the points and the edit bar edits it next; ``on_edit`` is not called."""
+        if self.edit_bar is None:
+            return
+        self.edit_bar.dataset = dataset
+        self._recolour_from(dataset)
+        self.edit_bar.show(self.selected)
+
     def _edited(self, dataset: Dataset) -> None:
+        self._recolour_from(dataset)
+        for callback in self.on_edit:
+            callback(dataset)
+
+    def _recolour_from(self, dataset: Dataset) -> None:
         """Recolour from the edited dataset; the selection stays and its table shows the new labels."""
         for name in _TITLES:
             frame = getattr(self, name)
@@ -245,8 +259,6 @@ class ScatterExplorer(widgets.VBox):
         self._recolour(data_changed=True)
         self.selected = self.baseline.loc[self.selected.index]
         self.table.value = selection_table(self.selected, self.max_rows) or _hint()
-        for callback in self.on_edit:
-            callback(dataset)
 
 
 def sampling_note(shown: int, total: int, limit: int) -> str:

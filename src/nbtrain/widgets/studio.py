@@ -23,6 +23,7 @@ from nbtrain.training.config import TrainConfig
 from nbtrain.viz.html import table_html
 from nbtrain.widgets.data_view import DataView
 from nbtrain.widgets.report_view import DataReportView
+from nbtrain.widgets.review_queue import ReviewQueue
 from nbtrain.widgets.train_panel import TrainPanel
 
 if TYPE_CHECKING:
@@ -30,25 +31,39 @@ if TYPE_CHECKING:
 
 Source = str | os.PathLike[str] | pd.DataFrame | Dataset
 
-_TABS = ("Data", "Report", "Train", "Compare", "Try it", "Runs")
+_TABS = ("Data", "Report", "Review", "Train", "Compare", "Try it", "Runs")
 
 
 class Studio(widgets.VBox):
-    """Tabs: Data, Report, Train, Compare, Try it, Runs. ``.run`` holds the last
-    :class:`~nbtrain.TrainingRun`, ``.runs`` every run made here (the Runs tab compares two).
+    """Tabs: Data, Report, Review, Train, Compare, Try it, Runs.
 
-    Everything heavy is imported and built when first needed, on the main thread: the report when
-    its tab opens, the comparison when training ends.
+    ``.dataset`` is the data as edited so far: the report's fixes, the review queue's decisions and
+    the explorer's relabels all change it, each view picks it up when its tab opens, and the next
+    training run trains on it. ``.run`` holds the last :class:`~nbtrain.TrainingRun`, ``.runs``
+    every run made here (the Runs tab compares two). With ``save_edits`` (a path) the edits are
+    written there after each one (``nbtrain.load(..., history=path)`` brings them back).
+
+    Everything heavy is imported and built when first needed, on the main thread: the report and
+    the review queue when their tabs open, the comparison when training ends.
     """
 
-    def __init__(self, dataset: Dataset, *, config: TrainConfig | None = None, encoder: Encoder | None = None) -> None:
+    def __init__(
+        self, dataset: Dataset, *, config: TrainConfig | None = None, encoder: Encoder | None = None, save_edits: str | os.PathLike[str] | None = None
+    ) -> None:
         self.config = config or TrainConfig()
         self.encoder = encoder or Encoder(self.config.model, device=self.config.device)
         self.run: TrainingRun | None = None
         self.runs: list[TrainingRun] = []
         self.runs_box = widgets.VBox([widgets.HTML("<p>Train twice (for example before and after fixing labels) to compare two runs.</p>")])
         self.report: DataReportView | None = None
+        self.queue: ReviewQueue | None = None
+        self._report_base: Dataset | None = None  # the dataset the report's last fix left
+        self.save_edits = save_edits
         self._dataset = dataset
+        self._report_stale = widgets.HTML()
+        self._recheck = widgets.Button(description="Check again", icon="refresh", layout={"width": "auto", "display": "none"})
+        self._recheck.on_click(lambda _: self._rebuild_report())
+        self.review_box = widgets.VBox([widgets.HTML("<p>Ranking the possible label errors (one embedding pass) ...</p>")])
         self.train_panel = TrainPanel(self._run, epochs=self.config.epochs)
         self.train_panel.on_done.append(self._show_run)
         self.compare_box = widgets.VBox([widgets.HTML("<p>Train a model to compare it with the baseline.</p>")])
@@ -60,7 +75,8 @@ class Studio(widgets.VBox):
         self.tabs = widgets.Tab(
             children=[
                 DataView(dataset),
-                self.report_box,
+                widgets.VBox([widgets.HBox([self._report_stale, self._recheck]), self.report_box]),
+                self.review_box,
                 self.train_panel,
                 self.compare_box,
                 widgets.VBox([self.try_text, self.try_button, self.try_output]),
@@ -73,8 +89,18 @@ class Studio(widgets.VBox):
 
     @property
     def dataset(self) -> Dataset:
-        """The data training will use: the report's current data once fixes were applied."""
-        return self.report.dataset if self.report is not None else self._dataset
+        """The data as edited so far, which the next training run uses."""
+        if self.report is not None and self.report.dataset is not self._report_base:
+            self._edited(self.report.dataset)  # a fix applied in the report
+        return self._dataset
+
+    def _edited(self, dataset: Dataset) -> None:
+        """One place for every view's edits: keep the dataset, and save its history if asked."""
+        self._dataset = dataset
+        if self.report is not None:
+            self._report_base = self.report.dataset
+        if self.save_edits is not None:
+            dataset.save_history(self.save_edits)
 
     def show_report(self) -> DataReportView | None:
         """Build the data report (once) and show it in the Report tab; a failure is shown there too.
@@ -83,18 +109,60 @@ class Studio(widgets.VBox):
         offline surfaces here: in Voila an exception would leave the tab waiting forever.
         """
         if self.report is None:
-            try:
-                self.report = DataReportView(self._dataset, encoder=self.encoder)
-            except Exception as err:  # shown to the person; nothing else can act on it
-                message = html.escape(f"The report could not be built: {type(err).__name__}: {err}")
-                self.report_box.children = [widgets.HTML(f"<p style='color:#dc2626'>{message}</p>")]
-                return None
-            self.report_box.children = [self.report]
+            self._rebuild_report()
+        current = self.dataset
+        stale = self.report is not None and self.report.dataset is not current
+        self._report_stale.value = (
+            "<p>The data changed since this report (edits in the explorer or the review queue); "
+            "check again to see it, and to apply fixes to it.</p>"
+            if stale
+            else ""
+        )
+        self._recheck.layout.display = "" if stale else "none"
+        if self.report is not None:
+            for button in self.report.fix_buttons.values():
+                button.disabled = stale  # a fix on the older data would undo the newer edits
         return self.report
 
+    def _rebuild_report(self) -> None:
+        try:
+            self.report = DataReportView(self.dataset, encoder=self.encoder)
+        except Exception as err:  # shown to the person; nothing else can act on it
+            message = html.escape(f"The report could not be built: {type(err).__name__}: {err}")
+            self.report_box.children = [widgets.HTML(f"<p style='color:#dc2626'>{message}</p>")]
+            self.report = None
+            return
+        self._report_base = self.report.dataset
+        self._report_stale.value, self._recheck.layout.display = "", "none"
+        self.report_box.children = [self.report]
+
+    def show_review(self) -> ReviewQueue | None:
+        """The review queue of possible label errors (built once), following the current data."""
+        if self.queue is None:
+            from nbtrain.curation import review
+
+            try:
+                self.queue = review(self.dataset, encoder=self.encoder)
+            except Exception as err:  # shown in the tab, as the report's failure is
+                message = html.escape(f"The review queue could not be built: {type(err).__name__}: {err}")
+                self.review_box.children = [widgets.HTML(f"<p style='color:#dc2626'>{message}</p>")]
+                return None
+            self.queue.on_edit.append(self._edited)
+            self.review_box.children = [self.queue]
+        elif self.queue.dataset is not self.dataset:
+            self.queue.dataset = self.dataset
+        return self.queue
+
     def _tab_changed(self, change: dict[str, Any]) -> None:
-        if change["new"] == _TABS.index("Report"):
+        tab = _TABS[change["new"]] if change["new"] is not None else ""
+        if tab == "Report":
             self.show_report()
+        elif tab == "Review":
+            self.show_review()
+        elif tab == "Compare" and self.compare_box.children and hasattr(self.compare_box.children[0], "explorer"):
+            explorer = self.compare_box.children[0].explorer
+            if explorer.dataset is not None and explorer.dataset is not self.dataset:
+                explorer.show_dataset(self.dataset)
 
     def _run(self, callbacks: Sequence[Callback], stop: StopSignal) -> TrainingRun:
         from nbtrain.journey import train
@@ -106,7 +174,9 @@ class Studio(widgets.VBox):
 
         self.run = run
         self.runs.append(run)
-        self.compare_box.children = [ComparisonView(run)]
+        view = ComparisonView(run, dataset=self.dataset)
+        view.explorer.on_edit.append(self._edited)
+        self.compare_box.children = [view]
         if len(self.runs) >= 2:
             from nbtrain.widgets.runs_view import RunsView
 
@@ -130,6 +200,7 @@ def studio(
     test: Source | None = None,
     *,
     config: TrainConfig | None = None,
+    save_edits: str | os.PathLike[str] | None = None,
     **load_options: Any,
 ) -> Studio:
     """Open the studio on a CSV path, a DataFrame or a loaded :class:`~nbtrain.Dataset`.
@@ -137,5 +208,5 @@ def studio(
     >>> nbtrain.studio(nbtrain.sample_path(), test=nbtrain.sample_path("test"))  # doctest: +SKIP
     """
     dataset = train if isinstance(train, Dataset) else load(train, validation, test, **load_options)  # type: ignore[arg-type]
-    return Studio(dataset, config=config)
+    return Studio(dataset, config=config, save_edits=save_edits)
 
