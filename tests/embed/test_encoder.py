@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nbtrain.embed.batching import token_batches
 from nbtrain.embed.encoder import Encoder, model_max_length, resolve_model
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path, monkeypatch):
+    """Each test's on-disk cache is its own: these tests count passes of the model."""
+    monkeypatch.setenv("NBTRAIN_CACHE", str(tmp_path / "cache"))
 
 
 def test_embeddings_are_normalised_and_cached(tiny_model_dir):
@@ -27,6 +34,16 @@ def test_batching_and_padding_do_not_change_embeddings(tiny_model_dir):
     one_batch = Encoder(tiny_model_dir, device="cpu", batch_size=8).encode(texts)
     singles = Encoder(tiny_model_dir, device="cpu", batch_size=1).encode(texts)
     assert np.allclose(one_batch, singles, atol=1e-5)
+
+
+def test_token_batches_keep_to_the_budget_and_cover_every_text():
+    lengths = np.array([5, 60, 7, 3, 200, 12, 12, 40])
+    batches = token_batches(lengths, budget=64)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(8))
+    assert [b.tolist() for b in batches][:2] == [[4], [1]], "longest first; a text over the budget alone"
+    for rows in batches[1:]:
+        assert len(rows) * lengths[rows].max() <= 64
+    assert len(batches[-1]) > 1, "short texts share a batch"
 
 
 def test_token_lengths_and_truncation(tiny_model_dir):
