@@ -120,3 +120,13 @@ def test_label_set_errors_fit_bound_is_said_in_the_message():
     finding = check_label_set_errors(rows, x, max_fit_rows=60)
     assert 3 in finding.rows["row"].tolist()
     assert "each of the 5 fold classifiers fitted on a seeded stratified sample of about 60 rows; all 300 rows scored out of fold" in finding.message
+
+
+def test_label_set_errors_judge_only_labels_the_classifiers_tell_apart():
+    rows, x = two_topics()
+    rng = np.random.default_rng(1)
+    noisy = rng.random(len(rows)) < 0.3
+    rows["label"] = [tuple(sorted((*labels, "noise"))) if flip else labels for labels, flip in zip(rows["label"], noisy, strict=True)]
+    finding = check_label_set_errors(rows, x)
+    assert "Judged on the 2 labels of 3 the classifiers tell apart (out-of-fold ROC AUC ≥ 0.9): a, b." in finding.message
+    assert "noise" not in "".join(finding.rows["extra"]) + "".join(finding.rows["missing"])
