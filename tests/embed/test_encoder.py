@@ -74,3 +74,52 @@ def test_default_model_matches_sentence_transformers():
     theirs = SentenceTransformer(resolve_model("default"), device="cpu").encode(texts, normalize_embeddings=True)
     assert ours.shape == (4, 384)
     assert np.abs(ours - theirs).max() < 1e-5
+
+
+def test_long_passes_show_a_bar_with_pace_and_time_left(tiny_model_dir):
+    from nbtrain.progress import Bar, Progress
+
+    seen: list[tuple[str, object]] = []
+
+    class Recording(Progress):
+        def bar(self, total: int, text: str, unit: str = "it") -> Bar:
+            seen.append(("bar", total))
+
+            class Recorded(Bar):
+                def update(self, n: int = 1) -> None:
+                    seen.append(("update", n))
+
+                def describe(self, text: str) -> None:
+                    seen.append(("describe", text))
+
+            return Recorded()
+
+    texts = [f"late parcel {i} " + "refund " * (i % 9) for i in range(600)]
+    Encoder(tiny_model_dir, device="cpu").encode(texts, progress=Recording())
+    assert seen[0] == ("bar", 600)
+    assert sum(n for kind, n in seen if kind == "update") == 600
+    described = [t for kind, t in seen if kind == "describe"]
+    assert described
+    assert all("texts/s · eta" in str(t) for t in described)
+    assert str(described[-1]).endswith("eta 0 s")
+    seen.clear()
+    Encoder(tiny_model_dir, device="cpu", cache=False).encode(texts[:100], progress=Recording())
+    assert seen == [], "a short pass shows no bar"
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_token_batches_give_sentence_transformers_vectors_on_real_texts():
+    import pandas as pd
+    from sentence_transformers import SentenceTransformer
+
+    from conftest import SHARED_DATA
+
+    files = sorted(SHARED_DATA.glob("*_train.csv"))
+    if not files:
+        pytest.skip("../shared/data is absent")
+    texts = [t for f in files for t in pd.read_csv(f, dtype=str, keep_default_na=False)["text"].head(60)]
+    ours = Encoder(device="cpu", cache=False).encode(texts)
+    theirs = SentenceTransformer(resolve_model("default"), device="cpu").encode(texts, batch_size=64, normalize_embeddings=True)
+    assert np.min(np.sum(ours * theirs, axis=1)) >= 0.9999
+    assert np.abs(ours - theirs).max() < 1e-5

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +24,7 @@ import numpy as np
 from nbtrain.embed.batching import pad_batch, token_batches
 from nbtrain.embed.cache import CacheStats, EmbeddingCache, default_cache_dir, space_folder
 from nbtrain.embed.fingerprint import model_fingerprint
-from nbtrain.progress import Progress, resolve_progress
+from nbtrain.progress import Progress, duration, resolve_progress
 
 if TYPE_CHECKING:
     import torch
@@ -210,9 +211,11 @@ class Encoder:
         lengths = np.array([len(i) for i in ids])
         with_types = "token_type_ids" in tokenizer.model_input_names
         out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
+        batches = token_batches(lengths, self.batch_size * _TOKENS_PER_TEXT)
         bar = progress.bar(len(texts), "Embedding with the frozen model", "text") if len(texts) >= _BAR_FROM else None
+        pace = _Pace([len(rows) * int(lengths[rows[0]]) for rows in batches])
         with torch.inference_mode():
-            for rows in token_batches(lengths, self.batch_size * _TOKENS_PER_TEXT):
+            for rows in batches:
                 tokens, mask = (torch.from_numpy(a).to(device) for a in pad_batch(ids, rows, tokenizer.pad_token_id or 0))
                 inputs = {"input_ids": tokens, "attention_mask": mask}
                 if with_types:
@@ -221,6 +224,24 @@ class Encoder:
                 out[rows] = torch.nn.functional.normalize(mean_pool(hidden, mask), dim=-1).float().cpu().numpy()
                 if bar is not None:
                     bar.update(len(rows))
+                    bar.describe(pace.step(len(rows)))
         if bar is not None:
             bar.close()
         return out
+
+
+class _Pace:
+    """Texts per second and the time left, reckoned in padded tokens: the longest texts come
+    first, so counting texts alone would promise a late finish early on."""
+
+    def __init__(self, costs: list[int]) -> None:
+        self.costs, self.batch, self.texts = costs, 0, 0
+        self.total, self.done = sum(costs), 0
+        self.started = time.perf_counter()
+
+    def step(self, texts: int) -> str:
+        self.done += self.costs[self.batch]
+        self.batch, self.texts = self.batch + 1, self.texts + texts
+        elapsed = time.perf_counter() - self.started
+        left = elapsed * (self.total - self.done) / max(self.done, 1)
+        return f"{self.texts / max(elapsed, 1e-9):.0f} texts/s · eta {duration(left)}"
