@@ -37,7 +37,7 @@ def check_quickstart(nb: nbformat.NotebookNode, cwd: Path) -> None:
     text = text_of(nb)
     sample = nbtrain.load(nbtrain.sample_path())
     assert f"{len(sample.labels)} labels: {', '.join(sample.labels)}" in text
-    assert "Removed 1 label(s)" in text
+    assert "Removed 2 label(s)" in text
     assert "drop_exact_duplicates: " in text
     assert "What to do:" in text, "the report's findings say what to do"
     assert "application/vnd.jupyter.widget-view+json" in str(nb)

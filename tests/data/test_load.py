@@ -171,8 +171,11 @@ def test_summary_and_label_counts(write_csv):
 
 
 def test_bundled_sample_loads_with_its_flaws():
-    ds = nbtrain.load(nbtrain.sample_path())
-    assert ds.labels == ("account", "billing", "delivery", "technical")
+    ds = nbtrain.load(nbtrain.sample_path(), test=nbtrain.sample_path("test"))
+    assert ds.labels == ("negative", "neutral", "positive")
     assert len(ds.train) + len(ds.validation) >= 600
-    assert "legal" in ds.removed_labels
-    assert (ds.dropped["reason"] == REASON_EMPTY_TEXT).sum() >= 1
+    assert ds.removed_labels == {"Negative": 1, "mixed": 3}
+    assert (ds.dropped["reason"] == REASON_EMPTY_TEXT).sum() == 1
+    assert ds.test is not None
+    assert ds.test["label"].value_counts().to_dict() == {"negative": 70, "neutral": 70, "positive": 70}
+    assert nbtrain.fix(ds, "merge_label_variants").removed_labels == {"mixed": 3}, "Negative is a spelling of negative"

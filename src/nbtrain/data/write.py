@@ -37,7 +37,7 @@ def write_dataset(dataset: Dataset, folder_or_path: str | os.PathLike[str], *, s
     Returns the paths written: each file, its ``.dropped.csv``, then ``changes.csv``. Never writes
     over a file the dataset was loaded from.
 
-    >>> ds = nbtrain.load(nbtrain.sample_path()).relabel(rows, "billing")  # doctest: +SKIP
+    >>> ds = nbtrain.load(nbtrain.sample_path()).relabel(rows, "negative")  # doctest: +SKIP
     >>> ds.write("fixed/")  # doctest: +SKIP
     (PosixPath('fixed/customer_messages.csv'), PosixPath('fixed/customer_messages.dropped.csv'), PosixPath('fixed/changes.csv'))
     """

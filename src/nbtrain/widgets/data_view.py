@@ -18,7 +18,7 @@ _TITLES = {"train": "Training", "validation": "Validation", "test": "Test"}
 class DataView(widgets.VBox):
     """Training / Validation / Test tabs (rows and label distribution) and a tab of set-aside rows.
 
-    >>> DataView(nbtrain.load_csv(nbtrain.sample_path()))  # doctest: +SKIP
+    >>> DataView(nbtrain.load(nbtrain.sample_path()))  # doctest: +SKIP
     """
 
     def __init__(self, dataset: Dataset, *, preview_rows: int = 10) -> None:
