@@ -160,7 +160,7 @@ def test_cache_off_writes_nothing(tiny_model_dir, tmp_path):
     again = Encoder(tiny_model_dir, device="cpu", cache=False, cache_dir=tmp_path)
     again.encode(TEXTS)
     assert again.passes == 1
-    assert list(tmp_path.iterdir()) == []
+    assert not (tmp_path / "embeddings").exists(), "no embedding is written (an ONNX export may be)"
 
 
 def test_the_environment_variable_sets_the_folder_and_clear_empties_it(tiny_model_dir, tmp_path, monkeypatch):

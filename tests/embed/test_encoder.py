@@ -123,3 +123,34 @@ def test_token_batches_give_sentence_transformers_vectors_on_real_texts():
     theirs = SentenceTransformer(resolve_model("default"), device="cpu").encode(texts, batch_size=64, normalize_embeddings=True)
     assert np.min(np.sum(ours * theirs, axis=1)) >= 0.9999
     assert np.abs(ours - theirs).max() < 1e-5
+
+
+def test_an_unknown_backend_is_refused_and_onnx_without_its_extra_names_it(tiny_model_dir, monkeypatch):
+    with pytest.raises(ValueError, match="backend must be"):
+        Encoder(tiny_model_dir, backend="tensorflow")  # type: ignore[arg-type]
+    import nbtrain.embed.onnx_runtime as onnx_runtime
+
+    monkeypatch.setattr(onnx_runtime, "onnx_installed", lambda: False)
+    with pytest.raises(ImportError, match=r"nbtrain\[onnx\]"):
+        Encoder(tiny_model_dir, device="cpu", backend="onnx", cache=False).encode(["late parcel"])
+    auto = Encoder(tiny_model_dir, device="cpu", cache=False)
+    assert auto.encode(["late parcel"]).shape == (1, 32), "auto falls back to torch"
+
+
+def test_onnx_runtime_gives_the_torch_vectors_from_one_export(tiny_model_dir, tmp_path):
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    from nbtrain.embed.cache import CacheWarning
+
+    texts = ["late", "the parcel was late and the box arrived broken " * 3, "refund", "late " * 80]
+    torch_vectors = Encoder(tiny_model_dir, device="cpu", backend="torch", cache=False).encode(texts)
+    onnx_vectors = Encoder(tiny_model_dir, device="cpu", backend="onnx", cache=False, cache_dir=tmp_path).encode(texts)
+    assert np.allclose(onnx_vectors, torch_vectors, atol=1e-5)
+    (export,) = tmp_path.glob("onnx/*/model.onnx")
+    made = export.stat().st_mtime_ns
+    Encoder(tiny_model_dir, device="cpu", cache=False, cache_dir=tmp_path).encode(["refund please"])
+    assert export.stat().st_mtime_ns == made, "auto uses the one export"
+    export.write_bytes(b"not a model")
+    with pytest.warns(CacheWarning, match="model.onnx"):
+        again = Encoder(tiny_model_dir, device="cpu", backend="onnx", cache=False, cache_dir=tmp_path).encode(texts)
+    assert np.allclose(again, torch_vectors, atol=1e-5)

@@ -23,6 +23,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import uuid
@@ -41,6 +42,7 @@ RECIPE = "mean-pool/l2/1"
 #: many small passes (one text at a time in a notebook) do not leave thousands of files.
 _SMALL_SHARD = 10_000
 _MERGE_ABOVE = 16
+_SHARD_NAME = re.compile(r"[0-9a-f]{32}")
 
 
 class CacheWarning(UserWarning):
@@ -182,7 +184,8 @@ class EmbeddingCache:
             return
         for path in sorted(self.folder.glob("*.json")):
             shard = path.stem
-            if shard == "space" or shard in self._keys:
+            # Only shards' own names: not space.json, nor another writer's ".tmp-" file in progress.
+            if not _SHARD_NAME.fullmatch(shard) or shard in self._keys:
                 continue
             keys = self._read_index(path)
             if keys is not None:
