@@ -171,3 +171,16 @@ def test_semantic_checks_ok_without_similar_pairs(make_rows):
     rows, _ = paraphrases(make_rows)
     none = SimilarTexts(pd.DataFrame(columns=["text", "match_text", "similarity"]), 0.95, "exact search over 8 texts")
     assert (check_semantic_duplicates(rows, none).severity, check_semantic_leakage(rows, none).count) == ("ok", 0)
+
+
+def test_the_duplicate_count_says_how_many_the_fix_removes():
+    import nbtrain
+
+    rows = pd.DataFrame({"split": "train", "source": "f", "row": [2, 3, 4, 5], "text": ["hi", "hi", "hi", "yo"], "label": ["a", "a", "b", "a"]})
+    finding = check_exact_duplicates(rows)
+    assert finding.rows[["row", "same_label"]].values.tolist() == [[3, True], [4, False]]
+    assert "2 rows repeat an earlier text" in finding.message
+    assert "1 with the same label, 1 with another label" in finding.message
+    ds = nbtrain.load(nbtrain.sample_path())
+    said = nbtrain.check(ds).finding("exact_duplicates").rows["same_label"].sum()
+    assert nbtrain.fix(ds, "drop_exact_duplicates").history[-1].summary == f"drop_exact_duplicates: {said} rows removed"

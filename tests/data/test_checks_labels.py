@@ -72,10 +72,21 @@ def test_label_variants_groups_case_space_and_number_format(make_rows):
     finding = check_label_variants(rows)
     assert finding.severity == "error"
     assert finding.fix == "merge_label_variants"
-    assert finding.rows[["split", "row", "suggested"]].values.tolist() == [
-        ["train", 2, "positive"], ["train", 3, "positive"], ["train", 4, "positive"],
-        ["train", 5, "positive"], ["train", 6, "1"], ["validation", 2, "1"],
+    # only the rows a merge would respell are listed
+    assert finding.rows[["split", "row", "label", "suggested"]].values.tolist() == [
+        ["train", 2, "Positive", "positive"], ["train", 3, "positive ", "positive"], ["validation", 2, "1.0", "1"],
     ]  # fmt: skip
+    assert "2 labels spelled more than one way (3 rows to respell)" in finding.message
+
+
+def test_a_variant_set_aside_at_load_is_still_a_variant():
+    import nbtrain
+
+    ds = nbtrain.load(nbtrain.sample_path())
+    finding = nbtrain.check(ds).finding("label_variants")
+    assert finding.rows[["row", "label", "suggested", "status"]].values.tolist() == [[267, "Negative", "negative", "set aside at load"]]
+    assert finding.severity == "warning", "nothing in the data is misspelt; the set-aside row can come back"
+    assert finding.fix == "merge_label_variants"
 
 
 def test_label_variants_ok_when_labels_are_distinct(make_rows):
@@ -144,9 +155,7 @@ def test_size_of_a_small_set_lists_rows_without_labels_with_count_zero():
 def test_label_variants_in_label_sets_suggest_the_respelled_set_without_the_string_fix():
     rows = label_sets(("Sport", "news"), ("sport",), ("sport",), ("news",))
     finding = check_label_variants(rows, task=MULTI_LABEL)
-    assert finding.rows[["row", "group", "suggested"]].values.tolist() == [
-        [1, "sport", ("news", "sport")], [2, "sport", ("sport",)], [3, "sport", ("sport",)],
-    ]  # fmt: skip
+    assert finding.rows[["row", "group", "suggested"]].values.tolist() == [[1, "sport", ("news", "sport")]]
     assert finding.fix is None
 
 
@@ -156,3 +165,8 @@ def test_rare_labels_of_label_sets_are_listed_without_the_string_fix():
     finding = check_rare_labels(gone, pd.Series(["delivery"]), task=MULTI_LABEL)
     assert finding.rows[["row", "suggested"]].values.tolist() == [[4, "delivery"]]
     assert finding.fix is None
+
+
+def test_size_counts_the_training_file_as_the_summary_splits_it(make_rows):
+    rows = make_rows(*[("train", i, f"t{i}", "ab"[i % 2]) for i in range(8)], *[("validation", i, f"v{i}", "ab"[i % 2]) for i in range(2)])
+    assert "Only 10 training examples in the training file (8 train + 2 validation)" in check_size(rows).message

@@ -51,9 +51,9 @@ from nbtrain.data.checks_text import (
     check_token_lengths,
     check_whitespace,
 )
-from nbtrain.data.dataset import Dataset
+from nbtrain.data.dataset import RARE_PREFIX, REASON_UNKNOWN_LABEL, Dataset
 from nbtrain.data.errors import DataError
-from nbtrain.data.finding import Finding, Severity, stack_splits, training_rows
+from nbtrain.data.finding import IN_DATA, SET_ASIDE, Finding, Severity, stack_splits, training_rows
 from nbtrain.data.neighbours import SimilarTexts, similar_texts
 from nbtrain.data.normalise import text_keys
 
@@ -152,6 +152,17 @@ class CheckInputs:
 
 Runner = Callable[[CheckInputs], Finding]
 
+
+def with_set_aside_labels(rows: pd.DataFrame, dropped: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` and the rows set aside at load for their label (too rare, or never trained on):
+    a one-row ``Negative`` beside ``negative`` is a variant, though the rare-label rule removed it.
+    The set-aside rows say so in ``status``."""
+    aside = dropped[dropped["reason"].str.startswith(RARE_PREFIX) | dropped["reason"].eq(REASON_UNKNOWN_LABEL)]
+    if aside.empty:
+        return rows
+    kept = rows.assign(status=IN_DATA)
+    return pd.concat([kept, aside.drop(columns="reason").assign(status=SET_ASIDE)], ignore_index=True)
+
 _SIZE: dict[str, Runner] = {
     "size": lambda x: check_size(
         x.training, error_below=x.config.size_error_below, warning_below=x.config.size_warning_below,
@@ -163,7 +174,7 @@ _LABELS: dict[str, Runner] = {
         x.training, info_ratio=x.config.imbalance_info_ratio, warning_ratio=x.config.imbalance_warning_ratio, task=x.task
     ),
     "rare_labels": lambda x: check_rare_labels(x.dataset.dropped, x.train_names),
-    "label_variants": lambda x: check_label_variants(x.rows, task=x.task),
+    "label_variants": lambda x: check_label_variants(with_set_aside_labels(x.rows, x.dataset.dropped), task=x.task),
     "unknown_labels": lambda x: check_unknown_labels(x.dataset.dropped, x.train_names),
     "missing_labels": lambda x: check_missing_labels(x.dataset.dropped),
 }

@@ -41,11 +41,19 @@ def check_exact_duplicates(rows: pd.DataFrame) -> Finding:
     if repeats.empty:
         return make_finding("exact_duplicates", "ok", "No text occurs twice in a split.", repeats, "")
     by_split = _by_split(repeats)
+    # The drop fix removes repeats of an earlier copy with the same label; the others are conflicts.
+    same = rows.duplicated(["split", "text", "label"]).reindex(repeats.index).to_numpy()
+    repeats = repeats.assign(same_label=same)
+    alike, other = int(same.sum()), int((~same).sum())
     message = (
         f"{plural(len(repeats), 'row')} repeat an earlier text of the same split "
-        f"({plural(repeats['group'].nunique(), 'text')}; {by_split})."
+        f"({plural(repeats['group'].nunique(), 'text')}; {by_split}): {alike:,} with the same label"
+        + (f", {other:,} with another label (see conflicting labels)." if other else ".")
     )
-    advice = "Drop the repeats: each copy counts the same example again and inflates its weight."
+    advice = (
+        f"Drop the {plural(alike, 'repeat')} with the same label (the fix): each copy counts the same example again"
+        + ("; decide the label of the others with the conflicting-labels fix." if other else ".")
+    )
     return make_finding("exact_duplicates", _share_severity(len(repeats), len(rows)), message, repeats, advice, "drop_exact_duplicates")
 
 

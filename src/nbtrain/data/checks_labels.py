@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from nbtrain.data.dataset import REASON_NO_LABEL, REASON_UNKNOWN_LABEL
-from nbtrain.data.finding import Finding, Severity, make_finding, plural
+from nbtrain.data.finding import SET_ASIDE, Finding, Severity, make_finding, plural
 from nbtrain.data.normalise import canonical_labels, label_key
 from nbtrain.task import SINGLE_LABEL, Task
 
@@ -51,7 +51,7 @@ def check_size(
     if n < warning_below:
         severity: Severity = "error" if n < error_below else "warning"
         message = (
-            f"Only {plural(n, 'training example')} (under {error_below if n < error_below else warning_below:,}); "
+            f"Only {plural(n, 'training example')}{_parts(rows)} (under {error_below if n < error_below else warning_below:,}); "
             "expect unstable, low scores."
         )
         return make_finding("size", severity, message, listed, advice)
@@ -62,8 +62,17 @@ def check_size(
             f"{min_per_label} examples: {_cap(names)}."
         )
         return make_finding("size", "warning", message, listed[_carries(rows, small.index, task)], advice)
-    message = f"{plural(n, 'training example')}, at least {counts.min()} per label."
+    message = f"{plural(n, 'training example')}{_parts(rows)}, at least {counts.min()} per label."
     return make_finding("size", "ok", message, listed.head(0), advice)
+
+
+def _parts(rows: pd.DataFrame) -> str:
+    """`` in the training file (264 train + 66 validation)`` when validation was split off it,
+    so the number matches the one the dataset's summary gives per split."""
+    if "split" not in rows or rows["split"].nunique() < 2:
+        return ""
+    counts = rows["split"].value_counts(sort=False)
+    return " in the training file (" + " + ".join(f"{n:,} {split}" for split, n in counts.items()) + ")"
 
 
 def check_class_balance(
@@ -124,14 +133,13 @@ def check_rare_labels(dropped: pd.DataFrame, train_labels: pd.Series | None = No
 def check_label_variants(rows: pd.DataFrame, *, task: Task = SINGLE_LABEL) -> Finding:
     """``Positive`` and ``positive ``, or ``1`` and ``1.0``, become two labels unless merged.
 
-    Lists the rows carrying a label that shares its key (:func:`label_key`) with another label,
-    with the ``group`` key and the ``suggested`` label (or label set) with the most frequent
-    spelling of each. Only single labels have the merge fix; label sets are relabelled by hand.
+    Lists the rows whose label shares its key (:func:`label_key`) with another label and is not
+    the most frequent spelling, with the ``group`` key and the ``suggested`` label (or label set). Only single labels have the merge fix; label sets are relabelled by hand.
 
     >>> rows = pd.DataFrame({"split": "train", "source": "f", "row": [2, 3, 4],
     ...                      "text": ["a", "b", "c"], "label": ["pos", "pos", "Pos "]})
-    >>> check_label_variants(rows).rows["suggested"].tolist()
-    ['pos', 'pos', 'pos']
+    >>> check_label_variants(rows).rows[["row", "suggested"]].values.tolist()
+    [[4, 'pos']]
     """
     names = task.explode(rows["label"])
     canonical = canonical_labels(names)
@@ -144,12 +152,16 @@ def check_label_variants(rows: pd.DataFrame, *, task: Task = SINGLE_LABEL) -> Fi
     groups = hit.map(clashing).groupby(level=0).agg(lambda g: "; ".join(sorted(set(g))))
     listed = rows.loc[groups.index.unique()]
     listed = listed.assign(group=groups, suggested=listed["label"].map(lambda value: _respelled(value, canonical)))
+    # The rows already spelled the suggested way need nothing: list the ones a merge would change.
+    listed = listed[listed["label"].map(str) != listed["suggested"].map(str)]
     variants = "; ".join(
         " = ".join(repr(x) for x in sorted(labels.index)) for _, labels in clashing.groupby(clashing)
     )
-    message = f"{plural(clashing.nunique(), 'label')} spelled more than one way ({plural(len(listed), 'row')}): {_cap(variants)}."
+    message = f"{plural(clashing.nunique(), 'label')} spelled more than one way ({plural(len(listed), 'row')} to respell): {_cap(variants)}."
     advice = "Merge each group into one spelling (the most frequent is suggested)."
-    return make_finding("label_variants", "error", message, listed.sort_index(), advice, fix=_merge_fix(listed, task))
+    in_data = "status" not in listed or listed["status"].ne(SET_ASIDE).any()
+    severity: Severity = "error" if in_data else "warning"
+    return make_finding("label_variants", severity, message, listed.sort_index(), advice, fix=_merge_fix(listed, task))
 
 
 def check_unknown_labels(dropped: pd.DataFrame, train_labels: pd.Series, *, task: Task = SINGLE_LABEL) -> Finding:

@@ -99,7 +99,9 @@ def length_histogram(lengths: pd.DataFrame, max_length: int, unit: str = "tokens
     )
     limit = pd.DataFrame({"max_length": [max_length], "label": [f"max {max_length}"]})
     rule = alt.Chart(inline(limit)).mark_rule(color="#e45756", strokeDash=[4, 3]).encode(x="max_length:Q")
-    text = alt.Chart(inline(limit)).mark_text(align="left", dx=4, dy=-4, color="#e45756").encode(
+    # Left of the line and below the top edge: the limit usually sits at the right end of the
+    # axis, where text to its right is cut off by the plot's edge.
+    text = alt.Chart(inline(limit)).mark_text(align="right", baseline="top", dx=-4, dy=4, color="#e45756").encode(
         x="max_length:Q", y=alt.value(0), text="label:N"
     )
     return alt.LayerChart(layer=[bars, rule, text]).properties(width=_WIDTH, height=180)
