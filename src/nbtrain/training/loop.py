@@ -359,7 +359,7 @@ def run_loop(
         number = run.rounds.history[-1].epoch + 1
         train_loss = float(np.mean(round_losses)) if round_losses else float("nan")
         round_losses = []
-        seen = run.step * cfg.batch_size * acc.num_processes / max(len(ids), 1)
+        seen = run.step / plan.steps_per_epoch
         if not round_end:
             # Stopped inside a round: the checkpoint is taken before this partial round is scored,
             # so that a resumed run finishes the round and scores it once, as an unbroken run does;

@@ -114,7 +114,7 @@ def train_model(
             max_length,
             task=task.kind,
             thresholds=None if heads.heads[rows] is None else heads.heads[rows].thresholds,  # type: ignore[union-attr]
-            summary=_summary(loop, heads.validation, len(dataset.validation), rows, seconds, len(dataset.train), config),
+            summary=_summary(loop, heads.validation, len(dataset.validation), rows, seconds),
         )
         for rows, net in heads.networks.items()
     }
@@ -139,16 +139,14 @@ def _resumed_seconds(checkpoint: Checkpoint | None) -> float:
     return 0.0 if checkpoint is None else checkpoint.seconds
 
 
-def _summary(
-    loop: LoopResult, validation: Any, validation_rows: int, rows: Any, seconds: float, train_rows: int, config: TrainConfig
-) -> TrainingSummary:
+def _summary(loop: LoopResult, validation: Any, validation_rows: int, rows: Any, seconds: float) -> TrainingSummary:
     steps = len(loop.steps)
     return TrainingSummary(
         kept_epoch=loop.kept_epoch,
         stopped=loop.stopped,
         train_seconds=seconds,
         steps=steps,
-        epochs_seen=round(steps * config.batch_size * loop.placement.processes / max(train_rows, 1), 3),
+        epochs_seen=round(steps / loop.plan.steps_per_epoch, 3),
         validation_accuracy=validation.accuracy,
         validation_macro_f1=validation.macro_f1,
         validation_rows=validation_rows,
