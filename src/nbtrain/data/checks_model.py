@@ -70,14 +70,11 @@ def label_error_scores(
     because normalised sentence embeddings are underfit by the default ``C=1``.
     ``max_fit_rows`` bounds the rows each fold's classifier is fitted on (see :func:`out_of_fold`).
     """
-    y = labels.to_numpy().astype(str)
-    if min(folds, int(labels.value_counts().min())) < 2 or labels.nunique() < 2:
+    found = out_of_fold_probabilities(labels, embeddings, folds=folds, C=C, seed=seed, max_fit_rows=max_fit_rows)
+    if found is None:
         return None
-    classes = np.unique(y)
-    proba = np.zeros((len(y), len(classes)))
-    for fit, scored in out_of_fold(y, folds=folds, seed=seed, max_fit_rows=max_fit_rows):
-        model = fit_classifier(embeddings[fit], y[fit], C)
-        proba[np.ix_(scored, np.searchsorted(classes, model.classes_))] = model.predict_proba(embeddings[scored])
+    classes, proba = found
+    y = labels.to_numpy().astype(str)
     given = np.searchsorted(classes, y)
     rows = np.arange(len(y))
     given_prob = proba[rows, given]
@@ -94,6 +91,22 @@ def label_error_scores(
         },
         index=labels.index,
     )
+
+
+def out_of_fold_probabilities(
+    labels: pd.Series, embeddings: np.ndarray, *, folds: int = 5, C: float = 10.0, seed: int = 0, max_fit_rows: int | None = None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The sorted label names and each row's out-of-fold probabilities for them, or ``None`` when
+    some label has fewer than 2 rows (no stratified folds are possible)."""
+    y = labels.to_numpy().astype(str)
+    if min(folds, int(labels.value_counts().min())) < 2 or labels.nunique() < 2:
+        return None
+    classes = np.unique(y)
+    proba = np.zeros((len(y), len(classes)))
+    for fit, scored in out_of_fold(y, folds=folds, seed=seed, max_fit_rows=max_fit_rows):
+        model = fit_classifier(embeddings[fit], y[fit], C)
+        proba[np.ix_(scored, np.searchsorted(classes, model.classes_))] = model.predict_proba(embeddings[scored])
+    return classes, proba
 
 
 def fit_classifier(x: np.ndarray, y: np.ndarray, C: float) -> LogisticRegression:

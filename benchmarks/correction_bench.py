@@ -1,0 +1,159 @@
+"""The correction loop, measured: flip 10 % of the training labels, rank them back, fix, retrain.
+
+On sst2, banking77 and tweeteval_offensive at N = 1,000 stratified rows (seed 0; bench_common),
+10 % of the rows of the training file get another label (seeded; the truth is kept aside). Then:
+
+1. ranking: precision and recall, in the top k (k = the number flipped), of nbtrain's review queue
+   (out-of-fold logistic regression on the frozen embeddings, ranked by how much another label
+   beats the given one), against cleanlab's ``find_label_issues`` (self-confidence ranking) on the
+   same out-of-fold probabilities (cleanlab runs in benchmarks/.venv-anchors: it is AGPL);
+2. recovery: test macro-F1 of nbtrain's defaults trained on the clean labels, on the noisy labels,
+   and after accepting the queue's suggestion for its top k rows; the share of the lost macro-F1
+   won back.
+
+    python benchmarks/correction_bench.py                   # the three datasets
+    python benchmarks/correction_bench.py --datasets sst2   # one
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from bench_common import load_average, sample  # noqa: E402
+
+ANCHORS_PYTHON = HERE / ".venv-anchors" / "bin" / "python"
+RESULTS = HERE / "results"
+DATASETS = ("sst2", "banking77", "tweeteval_offensive")
+N, NOISE = 1000, 0.10
+
+
+def flip(frame: pd.DataFrame, share: float, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """``frame`` with ``share`` of its labels changed to another label, and the positions changed."""
+    rng = np.random.default_rng(seed)
+    labels = sorted(frame["label"].unique())
+    chosen = np.sort(rng.choice(len(frame), size=round(share * len(frame)), replace=False))
+    noisy = frame.copy()
+    for position in chosen:
+        others = [x for x in labels if x != noisy.iloc[position]["label"]]
+        noisy.iloc[position, noisy.columns.get_loc("label")] = others[rng.integers(len(others))]
+    return noisy, chosen
+
+
+def test_macro_f1(model, test: pd.DataFrame) -> float:
+    from sklearn.metrics import f1_score
+
+    truth = test["label"].tolist()
+    return float(f1_score(truth, model.predict(test["text"].tolist()), labels=sorted(set(truth)), average="macro", zero_division=0))
+
+
+def cell(name: str) -> dict:
+    import nbtrain
+    from nbtrain.curation import labelled_rows
+    from nbtrain.data.checks_model import out_of_fold_probabilities
+    from nbtrain.training.trainer import train_model
+
+    train, test = sample(name, N)
+    noisy_frame, flipped = flip(train, NOISE, 0)
+    encoder = nbtrain.Encoder()
+    clean = nbtrain.load(train, min_examples=1)
+    noisy = nbtrain.load(noisy_frame, min_examples=1)
+    k = len(flipped)
+    is_flipped = {int(p) for p in flipped}  # DataFrame rows are their 0-based positions
+
+    rows = labelled_rows(noisy)
+    unique = list(pd.unique(rows["text"]))
+    vectors = encoder.encode(unique)[pd.Index(unique).get_indexer(rows["text"])]
+    classes, proba = out_of_fold_probabilities(rows["label"].astype(str), vectors)
+    given = np.searchsorted(classes, rows["label"].astype(str).to_numpy())
+    others = proba.copy()
+    others[np.arange(len(rows)), given] = -1.0
+    margin = others.max(axis=1) - proba[np.arange(len(rows)), given]
+    ours = np.argsort(-margin, kind="stable")[:k]
+    our_hits = sum(int(rows.iloc[i]["row"]) in is_flipped for i in ours)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        np.savez(Path(tmp) / "probs.npz", labels=given, proba=proba)
+        out = subprocess.run([str(ANCHORS_PYTHON), str(HERE / "correction_cleanlab.py"), str(Path(tmp) / "probs.npz")], capture_output=True, text=True, check=True)
+    theirs = json.loads(out.stdout.strip().splitlines()[-1])
+    their_top = theirs["ranked"][:k]
+    their_hits = sum(int(rows.iloc[i]["row"]) in is_flipped for i in their_top)
+
+    # the queue's own ranking through the public function, which the fix accepts
+    from nbtrain.curation import rank_label_errors
+
+    ranked = rank_label_errors(noisy, encoder).head(k)
+    fixed = noisy
+    for suggested, group in ranked.groupby("suggested"):
+        fixed = fixed.relabel(group, str(suggested), reason="accepted the queue's suggestion")
+
+    scores, seconds = {}, {}
+    for label, ds in (("clean", clean), ("noisy", noisy), ("fixed", fixed)):
+        started = time.perf_counter()
+        result = train_model(ds, nbtrain.TrainConfig(), encoder=encoder, progress=False)
+        seconds[label] = time.perf_counter() - started
+        scores[label] = test_macro_f1(result.model, test)
+    lost = scores["clean"] - scores["noisy"]
+    return {
+        "dataset": name,
+        "n": N,
+        "flipped": k,
+        "queue_precision_at_k": our_hits / k,
+        "queue_recall_at_k": our_hits / k,
+        "queue_public_precision_at_k": float(ranked["row"].astype(int).isin(is_flipped).mean()),
+        "cleanlab_precision_at_k": their_hits / k,
+        "cleanlab_flagged": len(theirs["ranked"]),
+        "cleanlab_version": theirs["cleanlab"],
+        "test_macro_f1": scores,
+        "won_back": (scores["fixed"] - scores["noisy"]) / lost if lost > 0 else float("nan"),
+        "train_seconds": seconds,
+        "load_average": load_average(),
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
+    parser.add_argument("--cell", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.cell:
+        print(json.dumps(cell(args.cell)))
+        return 0
+    if not ANCHORS_PYTHON.exists():
+        raise SystemExit(f"{ANCHORS_PYTHON} is missing: run `make bench-anchors-venv` (cleanlab lives there)")
+    rows = []
+    for name in args.datasets:
+        print(f"  {name} ...", file=sys.stderr, flush=True)
+        out = subprocess.run([sys.executable, __file__, "--cell", name], capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            raise SystemExit(out.stderr[-3000:])
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"correction_bench-{time.strftime('%Y%m%d-%H%M')}.json").write_text(json.dumps(rows, indent=1))
+    lines = [
+        "| dataset | flipped | queue P@k | cleanlab P@k | macro-F1 clean | noisy | fixed | won back | train s (clean / noisy / fixed) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        f, s = r["test_macro_f1"], r["train_seconds"]
+        lines.append(
+            f"| {r['dataset']} | {r['flipped']} | {r['queue_precision_at_k']:.3f} | {r['cleanlab_precision_at_k']:.3f} | "
+            f"{f['clean']:.3f} | {f['noisy']:.3f} | {f['fixed']:.3f} | {r['won_back']:.0%} | {s['clean']:.0f} / {s['noisy']:.0f} / {s['fixed']:.0f} |"
+        )
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
