@@ -174,7 +174,11 @@ def _train_and_save(dataset: Dataset, args: argparse.Namespace) -> int:
         print(f"{name}: both models' heads fitted on the {split.fitted_on} rows (baseline {split.baseline_settings()})")
     summary = run.result.summary
     why = f" ({stopped})" if stopped else ""
-    print(f"\nDone in {summary.train_seconds:.0f} s{why}; kept round {summary.kept_epoch} of {summary.epochs_seen:g} epochs.")
+    from nbtrain.progress import round_unit
+    from nbtrain.training.callbacks import EpochEvent
+
+    unit = round_unit(EpochEvent(**run.result.history.iloc[-1].to_dict()))
+    print(f"\nDone in {summary.train_seconds:.0f} s{why}: kept {unit} {summary.kept_epoch}, after {summary.epochs_seen:g} epochs of training.")
     print(f"Run saved to {out}: model/, run.json, report.html" + ("; checkpoint/ kept for --resume" if checkpoint.is_dir() else ""))
     return 0
 
