@@ -177,7 +177,7 @@ def _train_and_save(dataset: Dataset, args: argparse.Namespace) -> int:
     from nbtrain.progress import round_unit
     from nbtrain.training.callbacks import EpochEvent
 
-    unit = round_unit(EpochEvent(**run.result.history.iloc[-1].to_dict()))
+    unit = round_unit(EpochEvent(**{str(k): v for k, v in run.result.history.iloc[-1].items()}))
     print(f"\nDone in {summary.train_seconds:.0f} s{why}: kept {unit} {summary.kept_epoch}, after {summary.epochs_seen:g} epochs of training.")
     print(f"Run saved to {out}: model/, run.json, report.html" + ("; checkpoint/ kept for --resume" if checkpoint.is_dir() else ""))
     return 0
