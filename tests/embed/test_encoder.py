@@ -109,7 +109,8 @@ def test_long_passes_show_a_bar_with_pace_and_time_left(tiny_model_dir):
 
 @pytest.mark.slow
 @pytest.mark.data
-def test_token_batches_give_sentence_transformers_vectors_on_real_texts():
+@pytest.mark.parametrize("backend", ["torch", "onnx"])
+def test_token_batches_give_sentence_transformers_vectors_on_real_texts(backend, tmp_path):
     import pandas as pd
     from sentence_transformers import SentenceTransformer
 
@@ -119,7 +120,10 @@ def test_token_batches_give_sentence_transformers_vectors_on_real_texts():
     if not files:
         pytest.skip("../shared/data is absent")
     texts = [t for f in files for t in pd.read_csv(f, dtype=str, keep_default_na=False)["text"].head(60)]
-    ours = Encoder(device="cpu", cache=False).encode(texts)
+    if backend == "onnx":
+        pytest.importorskip("onnxruntime")
+        pytest.importorskip("onnx")
+    ours = Encoder(device="cpu", cache=False, cache_dir=tmp_path, backend=backend).encode(texts)
     theirs = SentenceTransformer(resolve_model("default"), device="cpu").encode(texts, batch_size=64, normalize_embeddings=True)
     assert np.min(np.sum(ours * theirs, axis=1)) >= 0.9999
     assert np.abs(ours - theirs).max() < 1e-5
