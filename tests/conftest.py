@@ -11,6 +11,16 @@ from textdata import FILLER, WORDS, make_texts
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
+
+@pytest.fixture(scope="session", autouse=True)
+def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every test's encoders cache under one temporary folder, never in the user's own cache."""
+    import os
+
+    folder = tmp_path_factory.mktemp("nbtrain-cache")
+    os.environ["NBTRAIN_CACHE"] = str(folder)
+    return folder
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer, 32-wide BERT with a word-level vocabulary, saved like a Hugging Face model folder."""

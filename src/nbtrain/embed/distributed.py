@@ -94,7 +94,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.out:
             np.save(args.out, vectors, allow_pickle=False)
         print(f"embedded {len(texts)} texts with {state.num_processes} process(es)", file=sys.stderr)
+    _leave(state)
     return 0
+
+
+def _leave(state: object) -> None:
+    """Wait for every process and close the process group, so no process exits while another
+    still holds it (a rank leaving early aborts at exit: "terminate called without an active
+    exception")."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 if __name__ == "__main__":
