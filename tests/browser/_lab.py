@@ -165,7 +165,13 @@ def open_in_lab(browser: Browser, lab: Server, notebook: Path) -> LabNotebook:
     nb.page.wait_for_function(
         f"path => window.jupyterapp && {_PANEL} !== undefined", arg=nb.path, timeout=60_000
     )
-    nb._call(f"await {_PANEL}.sessionContext.ready;")
+    # A notebook without a kernelspec opens Lab's kernel chooser and `ready` never resolves: fail
+    # with that reason instead of waiting for ever (page.evaluate has no timeout of its own).
+    ready = nb._call(
+        f"return await Promise.race([{_PANEL}.sessionContext.ready.then(() => true),"
+        " new Promise(done => setTimeout(() => done(false), 60000))]);"
+    )
+    assert ready, f"{nb.path}: no kernel started within 60 s (does it name a kernelspec?)"
     nb.wait_kernel_idle(timeout_ms=60_000)
     return nb
 

@@ -1,7 +1,7 @@
-"""Stop must reach Python while a notebook cell waits for training (``panel.wait()``).
+"""Stop must reach Python while a notebook cell waits for training (``await panel.wait_async()``).
 
-A cell that blocks holds the kernel, so widget messages queue behind it unless something lets the
-kernel handle them: :meth:`TrainPanel.wait` does, through jupyter-ui-poll. The notebook starts a
+A cell that blocks holds the kernel, so widget messages queue behind it unless the kernel gets to
+handle them: ipykernel 7 does while a cell awaits. The notebook starts a
 run far longer than the test, a second cell waits on it, and the test presses Stop in the page.
 """
 
@@ -29,15 +29,16 @@ def stop_probe(folder: Path, model: str) -> Path:
             "from textdata import make_texts\n"
             "from nbtrain.widgets import TrainPanel\n"
             "ds = nbtrain.load(make_texts(30))\n"
-            f"config = nbtrain.TrainConfig(model={model!r}, epochs=500, patience=500, batch_size=8, device='cpu')\n"
+            f"config = nbtrain.TrainConfig(model={model!r}, epochs=50_000, patience=50_000, batch_size=8, device='cpu')\n"
             "panel = TrainPanel(lambda cb, stop: nbtrain.train(ds, config, callbacks=cb, stop=stop, progress=False))\n"
             "panel.start()\n"
             "panel"
         ),
-        new_code_cell("run = panel.wait()\nprint('waited:', run.result.stopped)"),
+        new_code_cell("run = await panel.wait_async()\nprint('waited:', run.result.stopped)"),
     ]
     path = folder / "stop_probe.ipynb"
-    nbformat.write(new_notebook(cells=cells), path)
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(new_notebook(cells=cells, metadata=kernel), path)
     return path
 
 
@@ -47,14 +48,14 @@ def test_stop_reaches_python_while_a_cell_waits(browser: Any, lab: Server, tiny_
         nb._call("window.jupyterapp.commands.execute('notebook:run-all-cells'); return true;")
         panel = nb.page.locator(".nbt-train")
         expect(panel).to_have_attribute("data-status", "running", timeout=120_000)
-        # The second cell is now blocked in panel.wait(); the first cell's panel still streams.
+        # The second cell is now awaiting panel.wait_async(); the first cell's panel still streams.
         stats = nb.page.locator(".nbt-stats")
         first = stats.inner_text()
         expect(stats).not_to_have_text(first, timeout=30_000)
         nb.page.locator(".nbt-stop").click()
         expect(panel).to_have_attribute("data-status", "done", timeout=120_000)
         nb.wait_kernel_idle()
-        output = nb.cell_containing("panel.wait()").inner_text()
+        output = nb.cell_containing("panel.wait_async()").inner_text()
         assert "waited: stopped by the user" in output
         assert nb.error_outputs() == []
     finally:

@@ -150,3 +150,35 @@ def test_front_end_files_ship_with_the_package(name):
     assert path.is_file()
     source = path.read_text()
     assert "http" not in source.replace("http://www.w3.org/2000/svg", ""), "no CDN: works offline"
+
+
+def until_stopped(callbacks, stop):
+    """A run that goes on until it is stopped (or 30 s pass), then says how it ended."""
+    deadline = time.monotonic() + 30
+    while not stop.is_set() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return stop.reason or "ran out"
+
+
+def test_interrupting_a_waiting_cell_stops_the_run_and_returns_its_result():
+    import _thread
+
+    panel = TrainPanel(until_stopped, min_interval=0.0)
+    panel.start()
+    threading.Timer(0.3, _thread.interrupt_main).start()  # what Kernel → Interrupt sends
+    assert panel.wait(20) == "stopped by the user"
+    assert panel.status == "done"
+
+
+def test_awaiting_the_run_leaves_the_loop_free_for_a_stop_click():
+    import asyncio
+
+    panel = TrainPanel(until_stopped, min_interval=0.0)
+
+    async def cell():
+        panel.start()
+        asyncio.get_running_loop().call_later(0.3, lambda: setattr(panel, "stop_clicks", 1))
+        return await panel.wait_async(20)
+
+    assert asyncio.run(cell()) == "stopped by the user"
+    assert panel.status == "done"

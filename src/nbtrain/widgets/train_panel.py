@@ -10,6 +10,7 @@ history once. Status changes have one rule, so a late progress update cannot und
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
 import time
@@ -109,22 +110,43 @@ class TrainPanel(anywidget.AnyWidget):
     def wait(self, timeout: float | None = None) -> Any:
         """Block until the run ends and return ``.result``, applying its updates meanwhile.
 
-        In a notebook the panel stays live while a cell waits, Stop included (the kernel keeps
-        handling widget messages through jupyter-ui-poll); in a script, updates are applied here.
+        The panel keeps streaming while a cell waits. Whether its Stop button is heard depends on
+        the kernel: ipykernel 6 (Colab) hands widget messages to a blocked cell through
+        jupyter-ui-poll; ipykernel 7 handles them only while a cell awaits, so there write
+        ``await panel.wait_async()``. Interrupting the cell (Kernel → Interrupt) always works:
+        it stops the run like Stop does, keeps the best round and returns the result.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         poll = _ui_poll() if self._loop is not None else None
         try:
-            while self.running and (deadline is None or time.monotonic() < deadline):
-                if poll is not None:
-                    poll.send(None)
-                self.apply_updates()
-                time.sleep(0.05)
+            while self.running and not _past(deadline):
+                try:
+                    if poll is not None:
+                        poll.send(None)
+                    self.apply_updates()
+                    time.sleep(0.05)
+                except KeyboardInterrupt:
+                    self.stop()
             if self._thread is not None:
                 self._thread.join(0 if deadline is None else max(0.0, deadline - time.monotonic()))
         finally:
             if poll is not None:
                 poll.close()
+        self.apply_updates()
+        return self.result
+
+    async def wait_async(self, timeout: float | None = None) -> Any:
+        """Like :meth:`wait`, for ``await`` in a notebook cell: while it awaits, the kernel
+        handles the panel's messages (Stop included) on every ipykernel from 7 on."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            while self.running and not _past(deadline):
+                self.apply_updates()
+                await asyncio.sleep(0.05)
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            self.stop()
+            while self.running:
+                await asyncio.sleep(0.05)
         self.apply_updates()
         return self.result
 
@@ -268,8 +290,18 @@ def _kernel_loop() -> Any:
     return getattr(getattr(shell, "kernel", None), "io_loop", None)
 
 
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
 def _ui_poll() -> Any:
-    """A generator that lets the kernel handle pending widget messages each time it is advanced."""
+    """A generator that lets the kernel handle pending widget messages each time it is advanced,
+    or ``None`` where jupyter-ui-poll cannot (ipykernel 7 has no ``do_one_iteration``)."""
+    from IPython import get_ipython
+
+    kernel = getattr(get_ipython(), "kernel", None)
+    if not hasattr(kernel, "do_one_iteration"):
+        return None
     try:
         from jupyter_ui_poll import ui_events
     except ImportError:
