@@ -16,7 +16,7 @@ them, so the data layer can use a task without importing scikit-learn or torch.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -58,6 +58,10 @@ class Task(ABC):
         """A label value as a person reads it."""
 
     @abstractmethod
+    def rename(self, value: object, spelling: Callable[[str], str]) -> Any:
+        """A label value with each of its labels respelt by ``spelling`` (a set stays a sorted set)."""
+
+    @abstractmethod
     def targets(self, labels: Sequence[Any], names: Sequence[str]) -> np.ndarray:
         """Training targets: label indices (single-label) or a 0/1 matrix (multi-label)."""
 
@@ -97,6 +101,9 @@ class SingleLabel(Task):
     def format(self, value: object) -> str:
         return str(value)
 
+    def rename(self, value: object, spelling: Callable[[str], str]) -> Any:
+        return spelling(str(value))
+
     def targets(self, labels: Sequence[Any], names: Sequence[str]) -> np.ndarray:
         index = {name: i for i, name in enumerate(names)}
         return np.array([index[str(x)] for x in labels], dtype=np.int64)
@@ -123,6 +130,10 @@ class MultiLabel(Task):
     def format(self, value: object) -> str:
         values = tuple(value) if isinstance(value, Iterable) and not isinstance(value, str) else (value,)
         return LABEL_JOIN.join(str(v) for v in values) if values else NO_LABEL
+
+    def rename(self, value: object, spelling: Callable[[str], str]) -> Any:
+        values = tuple(value) if isinstance(value, Iterable) and not isinstance(value, str) else (value,)
+        return tuple(sorted({spelling(str(v)) for v in values}))
 
     def targets(self, labels: Sequence[Any], names: Sequence[str]) -> np.ndarray:
         index = {name: i for i, name in enumerate(names)}

@@ -137,6 +137,29 @@ def test_merge_label_variants_renames_and_restores_rows_set_aside_at_load():
     assert new.train["row"].tolist() == list(range(14))
 
 
+def test_merge_label_variants_respells_each_label_of_a_label_set_and_restores_set_aside_rows():
+    rows = [(f"alpha text number {i}", ["joy"] if i % 3 else ["anger", "joy"]) for i in range(30)]
+    rows += [(f"beta text {i}", ["Joy ", "anger"]) for i in range(6)]  # a spelling of its own
+    rows += [(f"gamma text {i}", ["ANGER"]) for i in range(2)]  # too rare alone: set aside at load
+    ds = load(pd.DataFrame({"text": [t for t, _ in rows], "label": [ls for _, ls in rows]}))
+    assert ds.task == "multi_label"
+    assert set(ds.labels) == {"Joy", "anger", "joy"}, "labels are trimmed at load, not case-folded"
+    assert len(ds.dropped) == 2
+
+    merged = merge_label_variants(ds)
+
+    assert merged.labels == ("anger", "joy")
+    every = pd.concat([merged.train, merged.validation])
+    beta = every[every["text"].str.startswith("beta")]
+    assert set(beta["label"]) == {("anger", "joy")}, "each label respelt, the set kept sorted"
+    gamma = every[every["text"].str.startswith("gamma")]
+    assert len(gamma) == 2, "rows set aside at load come back"
+    assert set(gamma["label"]) == {("anger",)}
+    assert merged.dropped.empty
+    changes = merged.history[-1].changes
+    assert sorted(changes["action"].value_counts().items()) == [("relabelled", 6), ("restored", 2)]
+
+
 def test_remove_leaked_rows_removes_normalised_copies_still_in_the_data():
     ds = dataset(validation=[("Alpha text number 3!", "a")], test=[("BETA TEXT NUMBER 4", "b"), ("beta held out.", "b"), ("new", "a")])
     new = remove_leaked_rows(ds)

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nbtrain.data.dataset import REASON_NO_LABEL, REASON_UNKNOWN_LABEL
+from nbtrain.data.dataset import RARE_REASON_PREFIXES, REASON_NO_LABEL, REASON_UNKNOWN_LABEL
 from nbtrain.data.finding import SET_ASIDE, Finding, Severity, make_finding, plural
 from nbtrain.data.normalise import canonical_labels, label_key
 from nbtrain.task import SINGLE_LABEL, Task
-
-_RARE_REASON_PREFIX = "label has fewer than"
 
 
 def check_size(
@@ -116,7 +114,7 @@ def check_rare_labels(dropped: pd.DataFrame, train_labels: pd.Series | None = No
     brings it back. For label sets ``dropped`` holds one entry per label removed from a row (see
     :func:`~nbtrain.data.checks_multilabel.set_aside_occurrences`), ``label`` being that label.
     """
-    gone = _with_suggestion(dropped[dropped["reason"].str.startswith(_RARE_REASON_PREFIX)], train_labels)
+    gone = _with_suggestion(dropped[dropped["reason"].str.startswith(RARE_REASON_PREFIXES)], train_labels)
     if gone.empty:
         return make_finding("rare_labels", "ok", "No label was removed for having too few examples.", gone, "")
     counts = gone["label"].value_counts()

@@ -21,7 +21,7 @@ import pandas as pd
 
 from nbtrain.data.audit import AuditTrail, apply_changes, edit_changes, removal_changes
 from nbtrain.data.checks_dupes import check_leakage, majority_label
-from nbtrain.data.dataset import REASON_UNKNOWN_LABEL, Dataset
+from nbtrain.data.dataset import RARE_REASON_PREFIXES, REASON_UNKNOWN_LABEL, Dataset
 from nbtrain.data.finding import IN_DATA, stack_splits
 from nbtrain.data.normalise import canonical_labels, label_key, text_keys
 
@@ -30,7 +30,6 @@ Fix = Callable[[Dataset], Dataset]
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _BARE_ENTITY = re.compile(r"(?<!&)(#\d{2,4};)|(?<![&\w])(quot;|amp;|nbsp;|lt;|gt;)")
-_RARE_REASON_PREFIX = "label has fewer than"
 
 
 def drop_exact_duplicates(dataset: Dataset) -> Dataset:
@@ -109,17 +108,27 @@ def merge_label_variants(dataset: Dataset) -> Dataset:
     under the merged label (unless their text is already in training).
     """
     rows = stack_splits(dataset)
-    canonical = {label_key(k): v for k, v in canonical_labels(rows["label"]).items()}
-    target = rows["label"].map(lambda x: canonical[label_key(x)])
+    task = dataset.task_handler
+    canonical = {label_key(k): v for k, v in canonical_labels(task.explode(rows["label"])).items()}
+
+    def spelling(label: str) -> str:
+        return canonical.get(label_key(label), label)
+
+    target = rows["label"].map(lambda x: task.rename(x, spelling))
     renamed = rows["label"] != target
     changes = [edit_changes(rows[renamed], "label", target[renamed], "relabelled", "label variant merged")]
 
     dropped = dataset.dropped
-    set_aside = dropped["reason"].eq(REASON_UNKNOWN_LABEL) | dropped["reason"].str.startswith(_RARE_REASON_PREFIX)
-    back = set_aside & dropped["label"].map(lambda x: label_key(x) in canonical)
+    set_aside = dropped["reason"].eq(REASON_UNKNOWN_LABEL) | dropped["reason"].str.startswith(RARE_REASON_PREFIXES)
+
+    def known(value: object) -> bool:
+        labels = task.explode(pd.Series([value]))
+        return len(labels) > 0 and all(label_key(x) in canonical for x in labels)
+
+    back = set_aside & dropped["label"].map(known)
     back &= ~(dropped["split"].ne("train") & dropped["text"].isin(set(rows.loc[rows["split"] == "train", "text"])))
     restored = dropped[back].drop(columns="reason")
-    merged = restored["label"].map(lambda x: canonical[label_key(x)])
+    merged = restored["label"].map(lambda x: task.rename(x, spelling))
     changes.append(edit_changes(restored, "label", merged, "restored", "set aside at load; label variant merged"))
     return apply_changes(dataset, changes, "merge_label_variants")
 

@@ -32,6 +32,8 @@ REASON_EMPTY_TEXT = "empty text"
 REASON_NO_LABEL = "missing label"
 REASON_RARE_LABEL = "label has fewer than {n} unique training examples"
 REASON_ONLY_RARE = "every label of the row has fewer than {n} unique training examples"
+#: How the reasons of rows set aside for a rare label begin, whatever ``n`` was.
+RARE_REASON_PREFIXES = (REASON_RARE_LABEL.split("{")[0], REASON_ONLY_RARE.split("{")[0])
 RARE_PREFIX = "label has fewer than"
 REASON_UNKNOWN_LABEL = "label not in training data"
 REASON_IN_TRAIN = "same text is in the training data"
