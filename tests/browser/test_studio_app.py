@@ -7,6 +7,7 @@ page: the app's status line, the studio's tabs, the report header.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -48,12 +49,18 @@ def app(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Brow
 
 @pytest.fixture(scope="module")
 def csv_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A good training file (60 rows, 3 labels, the tiny model's words) and a one-column file."""
+    """A good training file (60 rows, 3 labels, the tiny model's words), a one-column file, and a
+    multi-label JSON Lines file (every third row also ``urgent``, every tenth none of the labels)."""
     folder = tmp_path_factory.mktemp("uploads")
-    good, bad = folder / "tickets.csv", folder / "one_column.csv"
+    good, bad, multi = folder / "tickets.csv", folder / "one_column.csv", folder / "tagged.jsonl"
     make_texts(20).to_csv(good, index=False)
     bad.write_text("text\nmy parcel is late\nrefund please\nthe app crashes\n")
-    return {"good": good, "bad": bad}
+    rows = make_texts(20).reset_index(drop=True)
+    with multi.open("w", encoding="utf-8") as out:
+        for i, row in rows.iterrows():
+            labels = [] if i % 10 == 9 else [row["label"], *(["urgent"] if i % 3 == 0 else [])]
+            out.write(json.dumps({"text": row["text"], "labels": labels}) + "\n")
+    return {"good": good, "bad": bad, "multi": multi}
 
 
 def upload(page: BrowserPage, role: str, path: Path) -> None:
@@ -113,3 +120,21 @@ def test_a_good_file_opens_the_studio_with_its_data_and_report(
     expect(page.get_by_text("48 train").first).to_be_visible()
     assert app.unexpected_console_errors() == []
     docs_image(app.screenshot(artifacts, "voila-studio-report"), "studio-voila.png")
+
+
+def test_a_multi_label_file_opens_with_its_label_sets_in_the_data_and_the_report(
+    app: BrowserPage, csv_files: dict[str, Path], browser_model: str, artifacts: Path
+) -> None:
+    load(app, csv_files["multi"], browser_model)
+    page = app.page
+    expect(page.locator(".nbt-upload-status")).to_contain_text("Loaded tagged.jsonl")
+    expect(page.locator(".nbt-upload-error")).to_have_count(0)
+    expect(page.get_by_text("4 labels").first).to_be_visible()
+    page.locator(".lm-TabBar-tab", has_text="Report").first.click()
+    expect(page.locator("h3", has_text="Data quality")).to_have_text(
+        re.compile(r"^Data quality \d{1,3}/100$"), timeout=REPORT_TIMEOUT_MS
+    )
+    expect(page.get_by_text(re.compile(r"Labels per row: 0 labels: 6")).first).to_be_visible()
+    expect(page.locator(".lm-TabBar-tab", has_text="Train").first).to_be_visible()
+    assert app.unexpected_console_errors() == []
+    app.screenshot(artifacts, "voila-studio-multilabel-report")

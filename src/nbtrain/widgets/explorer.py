@@ -43,13 +43,13 @@ from nbtrain.viz.charts import (
 from nbtrain.viz.export import FORMATS, save_chart
 from nbtrain.viz.html import table_html
 from nbtrain.viz.selection import highlight_mask, rows_in_interval
-from nbtrain.widgets.edit_bar import EditBar, current_labels
+from nbtrain.widgets.edit_bar import EditBar
+from nbtrain.widgets.explorer_base import TITLES, ExplorerBase
 
 _TABLE_COLUMNS = [
     "text", "label", "baseline_label", "baseline_confidence", "trained_label", "trained_confidence", "split", "row"
 ]
 _COLOR_CHOICES = {"label": "label", "prediction": "predicted label", "correct": "correct / wrong", "split": "split"}
-_TITLES = {"baseline": "Baseline", "trained": "Trained"}
 #: Above this many points the plots draw on a canvas and a brush reaches Python when the drag
 #: pauses, not at every mouse move: restyling tens of thousands of SVG nodes for each move of the
 #: mouse, in both plots, is what makes a large explorer sluggish (benchmarks/explorer_render_bench.py).
@@ -61,7 +61,7 @@ def enable_offline_charts() -> None:
     alt.JupyterChart.enable_offline()
 
 
-class EmbeddingExplorer(widgets.VBox):
+class EmbeddingExplorer(ExplorerBase):
     """Two linked scatter plots, colour and export controls, and the table of the brushed rows.
 
     ``baseline`` and ``trained`` hold the same rows in the same order with ``x``, ``y``, ``text``
@@ -112,7 +112,7 @@ class EmbeddingExplorer(widgets.VBox):
             # every label a row can be given has its colour from the start, so a relabel recolours only its rows
             self._labels = sorted({*self._labels, *dataset.labels})
         self._domains = shared_domains(self.baseline, self.trained)
-        self._brushes: dict[str, dict[str, Any]] = {name: {} for name in _TITLES}
+        self._brushes: dict[str, dict[str, Any]] = {name: {} for name in TITLES}
         self._brush_source: str | None = None
 
         choices = [(title, mode) for mode, title in _COLOR_CHOICES.items() if all(mode in f for f in self._points.values())]
@@ -120,7 +120,7 @@ class EmbeddingExplorer(widgets.VBox):
         fast: dict[str, Any] = {}
         if len(self.baseline) > CANVAS_ABOVE:
             fast = {"debounce_wait": 200, "max_wait": False, "embed_options": {"renderer": "canvas"}}
-        self.charts = {name: alt.JupyterChart(self._chart(name), **fast) for name in _TITLES}
+        self.charts = {name: alt.JupyterChart(self._chart(name), **fast) for name in TITLES}
         for name in self.charts:
             self._watch(name)
         self.color_by.observe(lambda _: self._redraw(), names="value")
@@ -135,21 +135,12 @@ class EmbeddingExplorer(widgets.VBox):
         lines = separation_html(baseline_separation, trained_separation, separation_split)
         self.separation = {name: widgets.HTML(line) for name, line in lines.items()}
         controls = widgets.HBox([self.color_by, self.export_format, self.export_folder, self.export_button, self.export_status])
-        plots = widgets.HBox([widgets.VBox([self.charts[name], self.separation[name]]) for name in _TITLES])
+        plots = widgets.HBox([widgets.VBox([self.charts[name], self.separation[name]]) for name in TITLES])
         self.edit_bar = None if dataset is None else EditBar(dataset)
         if self.edit_bar is not None:
             self.edit_bar.on_edit.append(self._edited)
         editing = [] if self.edit_bar is None else [self.edit_bar]
         super().__init__([controls, *([self.notice] if self._note else []), plots, *editing, self.table])
-
-    @property
-    def dataset(self) -> Dataset | None:
-        """The dataset as edited so far (``None`` when built without one: no editing)."""
-        return None if self.edit_bar is None else self.edit_bar.dataset
-
-    def recolor(self, color_by: ColorBy) -> None:
-        """Colour both plots by ``label``, ``prediction`` (each plot its own model's), ``correct`` or ``split``."""
-        self.color_by.value = color_by
 
     def select(self, rows: pd.DataFrame) -> None:
         """Show ``rows`` (a subset of either frame) as the selection and highlight them in both plots."""
@@ -185,37 +176,19 @@ class EmbeddingExplorer(widgets.VBox):
         if self.edit_bar is not None:
             self.edit_bar.show(self.selected)
 
-    def show_dataset(self, dataset: Dataset) -> None:
-        """Follow a dataset edited elsewhere (a review queue, the report's fixes): its labels
-        recolour the points and the edit bar edits it next; ``on_edit`` is not called."""
-        if self.edit_bar is None:
-            return
-        self.edit_bar.dataset = dataset
-        self._recolour_from(dataset)
-        self.edit_bar.show(self.selected)
-
-    def _edited(self, dataset: Dataset) -> None:
-        self._recolour_from(dataset)
-        for callback in self.on_edit:
-            callback(dataset)
-
-    def _recolour_from(self, dataset: Dataset) -> None:
-        """Recolour from the edited dataset: new labels, dropped rows greyed out as ``(dropped)``."""
-        for name in _TITLES:
-            frame = getattr(self, name)
-            frame["label"] = current_labels(frame, dataset)
-            self._points[name] = with_predictions(frame, name)
-        # New names go last, so every label keeps its colour; DROPPED is one of them once a row is dropped.
+    def _redraw_after_edit(self) -> None:
+        # DROPPED is one of the new names once a row is dropped.
         self._labels += sorted({str(v) for v in self.baseline["label"]} - set(self._labels))
-        self.selected = self.baseline.loc[self.selected.index]
         self._redraw()
+
+    def _show_selection(self) -> None:
         self._list_selected()
 
     def _chart(self, name: str, brush_value: dict[str, Any] | None = None) -> alt.Chart:
         x_domain, y_domain = self._domains
         return explorer_scatter(
             self._points[name],
-            title=_TITLES[name],
+            title=TITLES[name],
             x_domain=x_domain,
             y_domain=y_domain,
             color_by=self.color_by.value,

@@ -35,15 +35,15 @@ from nbtrain.viz.charts import (
     shared_domains,
     with_predictions,
 )
-from nbtrain.widgets.edit_bar import DROPPED, EditBar, current_labels
+from nbtrain.widgets.edit_bar import DROPPED, EditBar
 from nbtrain.widgets.explorer import EmbeddingExplorer, selection_table, separation_html
+from nbtrain.widgets.explorer_base import TITLES, ExplorerBase
 
 #: Up to this many points ``explore`` shows the Altair explorer (export to PNG/SVG, brushes);
 #: above it this one, whose WebGL plots stay responsive at 80,000 points and more.
 ALTAIR_UP_TO = 5_000
 #: The scatter explorer draws at most this many points; above it a seeded, stratified sample.
 MAX_SCATTER_POINTS = 500_000
-_TITLES = {"baseline": "Baseline", "trained": "Trained"}
 _COLOR_CHOICES = {"label": "label", "prediction": "predicted label", "correct": "correct / wrong", "split": "split"}
 # Vega's tableau10, so a label has the colour the Altair explorer gives it.
 _TABLEAU10 = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"]
@@ -103,7 +103,7 @@ def label_names(values: pd.Series) -> pd.Series:
     return values.map(label_text) if first and isinstance(first[0], tuple) else values.astype(str)
 
 
-class ScatterExplorer(widgets.VBox):
+class ScatterExplorer(ExplorerBase):
     """Baseline and trained embeddings of every row on two linked WebGL scatters, lasso to select.
 
     The frames are those of :class:`~nbtrain.widgets.explorer.EmbeddingExplorer` (``x``, ``y``,
@@ -145,7 +145,7 @@ class ScatterExplorer(widgets.VBox):
         self.on_select: list[Callable[[pd.DataFrame], None]] = []
         self.on_edit: list[Callable[[Dataset], None]] = []
         self.note = sampling_note(len(self.baseline), self.total, max_points) if len(self.baseline) < self.total else ""
-        self._points = {name: with_predictions(getattr(self, name), name) for name in _TITLES}
+        self._points = {name: with_predictions(getattr(self, name), name) for name in TITLES}
         names = {str(v) for f in self._points.values() for c in ("label", "prediction") if c in f for v in label_names(f[c]).unique()}
         if dataset is not None and dataset.task == "single_label":
             names |= set(dataset.labels)
@@ -162,7 +162,7 @@ class ScatterExplorer(widgets.VBox):
         x_domain, y_domain = shared_domains(self.baseline, self.trained)
         size = float(np.clip(6 * np.sqrt(10_000 / max(len(self.baseline), 1)), 1, 6))
         self.scatters = {}
-        for name in _TITLES:
+        for name in TITLES:
             scatter = jscatter.Scatter(
                 data=self._drawn[name], x="x", y="y", x_scale=x_domain, y_scale=y_domain, size=size, axes=False
             )
@@ -175,7 +175,7 @@ class ScatterExplorer(widgets.VBox):
         self.color_by = widgets.Dropdown(options=choices, value=color_by, description="Colour by")
         self._recolour()
         self.color_by.observe(lambda _: self._recolour(), names="value")
-        self.plots = jscatter.compose([(self.scatters[n], t) for n, t in _TITLES.items()], sync_selection=True, sync_hover=True, row_height=height)
+        self.plots = jscatter.compose([(self.scatters[n], t) for n, t in TITLES.items()], sync_selection=True, sync_hover=True, row_height=height)
         self.plots.add_class("nbt-scatter-plots")
         for scatter in self.scatters.values():
             scatter.widget.observe(self._lassoed, names="selection")
@@ -183,21 +183,12 @@ class ScatterExplorer(widgets.VBox):
         self.table = widgets.HTML(_hint())
         self.notice = widgets.HTML(f"<p class='nbt-note'>{html.escape(self.note)}</p>")
         lines = separation_html(baseline_separation, trained_separation, separation_split)
-        self.separation = widgets.HBox([widgets.HTML(lines[name], layout={"width": "50%"}) for name in _TITLES])
+        self.separation = widgets.HBox([widgets.HTML(lines[name], layout={"width": "50%"}) for name in TITLES])
         self.edit_bar = None if dataset is None else EditBar(dataset)
         if self.edit_bar is not None:
             self.edit_bar.on_edit.append(self._edited)
         editing = [] if self.edit_bar is None else [self.edit_bar]
         super().__init__([self.color_by, *([self.notice] if self.note else []), self.plots, self.separation, *editing, self.table])
-
-    @property
-    def dataset(self) -> Dataset | None:
-        """The dataset as edited so far (``None`` when built without one: no editing)."""
-        return None if self.edit_bar is None else self.edit_bar.dataset
-
-    def recolor(self, color_by: ColorBy) -> None:
-        """Colour both plots by ``label``, ``prediction`` (each plot its own model's), ``correct`` or ``split``."""
-        self.color_by.value = color_by
 
     def select(self, rows: pd.DataFrame) -> None:
         """Select ``rows`` (a subset of ``.baseline`` or ``.trained``, by index) in both plots."""
@@ -232,32 +223,14 @@ class ScatterExplorer(widgets.VBox):
                     scatter.data(frame)
                 scatter.color(by=field, map=[self._colours[field][c] for c in present], labeling={"variable": _COLOR_CHOICES[field]})
 
-    def show_dataset(self, dataset: Dataset) -> None:
-        """Follow a dataset edited elsewhere (a review queue, the report's fixes): its labels
-        recolour the points and the edit bar edits it next; ``on_edit`` is not called."""
-        if self.edit_bar is None:
-            return
-        self.edit_bar.dataset = dataset
-        self._recolour_from(dataset)
-        self.edit_bar.show(self.selected)
-
-    def _edited(self, dataset: Dataset) -> None:
-        self._recolour_from(dataset)
-        for callback in self.on_edit:
-            callback(dataset)
-
-    def _recolour_from(self, dataset: Dataset) -> None:
-        """Recolour from the edited dataset; the selection stays and its table shows the new labels."""
-        for name in _TITLES:
-            frame = getattr(self, name)
-            frame["label"] = current_labels(frame, dataset)
-            self._points[name] = with_predictions(frame, name)
-        # a label set no row had before (multi-label edits make them) goes last: the others keep their colours
+    def _redraw_after_edit(self) -> None:
+        # a label set no row had before (multi-label edits make them) goes last
         self._categories["label"] += sorted(set(label_names(self.baseline["label"]).unique()) - set(self._categories["label"]))
         self._colours["label"] = self._colours["prediction"] = label_colours(self._categories["label"])
         self._drawn = {name: drawn_frame(points, self._categories) for name, points in self._points.items()}
         self._recolour(data_changed=True)
-        self.selected = self.baseline.loc[self.selected.index]
+
+    def _show_selection(self) -> None:
         self.table.value = selection_table(self.selected, self.max_rows) or _hint()
 
 
