@@ -22,7 +22,7 @@ $(VENV)/.base: pyproject.toml
 
 $(VENV)/.dev: $(VENV)/.base
 	bash scripts/setup-browser.sh
-	$(PY) -m pip install -q -e '.[dev,browser,onnx]'
+	$(PY) -m pip install -q -e '.[dev,browser,onnx,excel,parquet]'
 	touch $@
 
 demo: $(VENV)/.base

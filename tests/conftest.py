@@ -22,6 +22,12 @@ def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 @pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data beside the repository (tests that read it skip when it is absent)."""
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer, 32-wide BERT with a word-level vocabulary, saved like a Hugging Face model folder."""
     import torch

@@ -110,13 +110,11 @@ def test_long_passes_show_a_bar_with_pace_and_time_left(tiny_model_dir):
 @pytest.mark.slow
 @pytest.mark.data
 @pytest.mark.parametrize("backend", ["torch", "onnx"])
-def test_token_batches_give_sentence_transformers_vectors_on_real_texts(backend, tmp_path):
+def test_token_batches_give_sentence_transformers_vectors_on_real_texts(backend, tmp_path, shared_data):
     import pandas as pd
     from sentence_transformers import SentenceTransformer
 
-    from conftest import SHARED_DATA
-
-    files = sorted(SHARED_DATA.glob("*_train.csv"))
+    files = sorted(shared_data.glob("*_train.csv"))
     if not files:
         pytest.skip("../shared/data is absent")
     texts = [t for f in files for t in pd.read_csv(f, dtype=str, keep_default_na=False)["text"].head(60)]
