@@ -172,6 +172,10 @@ class TrainingProgress(Callback):
         self.progress.line(text)
 
     def on_end(self, result: Any) -> None:
+        self.finish()
+
+    def finish(self) -> None:
+        """Close the step bar: called when the loop ends, before the head refits say their own lines."""
         if self._bar is not None:
             self._bar.close()
             self._bar = None

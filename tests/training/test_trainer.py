@@ -273,3 +273,16 @@ def test_training_stops_when_validation_is_already_perfect(tiny_model_dir, datas
     result = train(dataset, config(tiny_model_dir, epochs=5))
     assert len(result.steps) == 0
     assert result.stopped.startswith("validation macro-F1 reached 1.0")
+
+
+def test_the_step_bar_ends_before_the_head_refits_say_their_lines(tiny_model_dir, dataset):
+    import io
+
+    from nbtrain.progress import ConsoleProgress
+
+    log = io.StringIO()  # not a terminal: plain lines, in the order they were written
+    train(dataset, config(tiny_model_dir, epochs=2, patience=1, learning_rate=1e-9, head_learning_rate=1e-9), progress=ConsoleProgress(log))
+    lines = log.getvalue().splitlines()
+    last_bar = max(i for i, line in enumerate(lines) if line.startswith("Training: "))
+    first_refit = min(i for i, line in enumerate(lines) if line.startswith("Fitting the final head"))
+    assert last_bar < first_refit, "\n".join(lines)

@@ -94,8 +94,10 @@ def train_model(
         validation=validation_rows(dataset.validation, dataset.train, task, labels, config.validation_rows, config.seed),
         proxies=class_centroids(frozen, dataset.train["label"].tolist(), labels),
     )
-    watchers = [*callbacks, TrainingProgress(shown)]
+    steps_shown = TrainingProgress(shown)
+    watchers = [*callbacks, steps_shown]
     loop = run_loop(data, callbacks=watchers, stop=stop, checkpoint=checkpoint, started=started)
+    steps_shown.finish()
     # Drop the mixed-precision wrapper Accelerate put on forward (a GPU run): the returned model, its
     # final head's fit and a reloaded copy then all embed alike.
     from accelerate.utils import extract_model_from_parallel
