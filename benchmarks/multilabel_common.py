@@ -42,7 +42,7 @@ def sample(n: int | None, seed: int = 0) -> tuple[list[str], list[list[str]], li
     names = sorted({x for row in labels for x in row})
     if n is not None and n < len(texts):
         y = multi_hot(labels, names)
-        chosen, _ = next(MultilabelStratifiedShuffleSplit(n_splits=1, train_size=n, random_state=seed).split(np.zeros(len(y)), y))
+        chosen, _ = next(MultilabelStratifiedShuffleSplit(n_splits=1, train_size=n, test_size=len(y) - n, random_state=seed).split(np.zeros(len(y)), y))
         chosen = np.sort(chosen)
         texts, labels = [texts[i] for i in chosen], [labels[i] for i in chosen]
     return texts, labels, test_texts, test_labels, names
@@ -93,7 +93,7 @@ def tuned_one_vs_rest(x: np.ndarray, y: np.ndarray, seed: int = 0) -> tuple[obje
 
     sx, sy = x, y
     if len(y) > CV_ROWS:
-        rows, _ = next(MultilabelStratifiedShuffleSplit(n_splits=1, train_size=CV_ROWS, random_state=seed).split(np.zeros(len(y)), y))
+        rows, _ = next(MultilabelStratifiedShuffleSplit(n_splits=1, train_size=CV_ROWS, test_size=len(y) - CV_ROWS, random_state=seed).split(np.zeros(len(y)), y))
         sx, sy = x[np.sort(rows)], y[np.sort(rows)]
     folds = list(MultilabelStratifiedKFold(n_splits=5, shuffle=True, random_state=seed).split(sx, sy))
     results = {}

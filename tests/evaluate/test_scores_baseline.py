@@ -83,3 +83,15 @@ def test_nearly_balanced_labels_are_weighed_alike_without_a_search():
     auto = fit_baseline(x, y)
     assert auto.class_weight is None
     assert np.allclose(auto.weights, fit_baseline(x, y, class_weight=None).weights)
+
+
+def test_a_multi_label_baseline_on_more_rows_than_its_search_takes_searches_a_sample():
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 8))
+    y = rng.integers(0, 2, size=(300, 3))
+    x = y @ centres + rng.normal(scale=0.3, size=(300, 8))
+    labels = [tuple(name for name, on in zip("abc", row, strict=True) if on) for row in y]
+    head = fit_baseline(x, labels, task="multi_label", cv_rows=120, Cs=(0.1, 1.0, 10.0))
+    predicted = head.predict(x)
+    assert len(predicted) == 300
+    assert np.mean([set(p) == set(t) for p, t in zip(predicted, labels, strict=True)]) > 0.8

@@ -113,7 +113,8 @@ def _cv_rows(y: np.ndarray, limit: int | None, seed: int) -> np.ndarray:
         return np.arange(len(y))
     from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
 
-    splitter = MultilabelStratifiedShuffleSplit(n_splits=1, train_size=limit, random_state=seed)
+    # test_size given too: iterstrat 0.1.9 with scikit-learn 1.6+ rejects its own default
+    splitter = MultilabelStratifiedShuffleSplit(n_splits=1, train_size=limit, test_size=len(y) - limit, random_state=seed)
     chosen, _ = next(splitter.split(np.zeros(len(y)), y))
     return np.sort(chosen)
 
