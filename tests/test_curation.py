@@ -217,3 +217,18 @@ def test_the_rankings_run_on_nbtrains_own_encoder(tiny_model_dir):
     to_label = rank_to_label(texts, encoder, dataset=dataset, clusters=3)
     assert sorted(to_label["text"]) == sorted(texts)
     assert set(to_label["suggested"]) <= set(dataset.labels)
+
+
+def test_the_queue_puts_the_least_probable_given_label_first_not_the_largest_margin():
+    from nbtrain.data.checks_model import most_doubtful_first
+
+    scored = pd.DataFrame(
+        {
+            "row": [1, 2, 3],
+            # row 1: given 0.30 against one strong rival (margin 0.40); row 2: given 0.10 with
+            # the rest spread over many labels (margin 0.15): row 2's label is the less believable.
+            "given_prob": [0.30, 0.10, 0.45],
+            "score": [0.40, 0.15, 0.10],
+        }
+    )
+    assert most_doubtful_first(scored)["row"].tolist() == [2, 1, 3]

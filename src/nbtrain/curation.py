@@ -82,14 +82,18 @@ def rank_label_errors(
     """Rows whose label another label beats out of fold by more than ``min_margin``, worst first.
 
     ``score`` is that margin (the suggested label's out-of-fold probability minus the given
-    one's), ``suggested`` the label to offer. With a trained model its embeddings are used: they
+    one's), ``suggested`` the label to offer; rows come by the given label's out-of-fold
+    probability, lowest first. With a trained model its embeddings are used: they
     have seen the training labels, so they contradict fewer rows than the frozen encoder's.
     For multi-label data the suggestion flips the one label the classifier disputes most.
 
     >>> ranked = rank_label_errors(dataset, nbtrain.Encoder())  # doctest: +SKIP
     >>> ranked[["text", "label", "suggested", "score"]].head()  # doctest: +SKIP
     """
-    from nbtrain.data.checks_model import label_error_scores  # scikit-learn: loaded on first use
+    from nbtrain.data.checks_model import (  # scikit-learn: loaded on first use
+        label_error_scores,
+        most_doubtful_first,
+    )
 
     rows = labelled_rows(dataset)
     unique = list(pd.unique(rows["text"]))
@@ -108,7 +112,7 @@ def rank_label_errors(
         suggested_prob=scores["suggested_prob"].to_numpy().round(3),
         score=scores["margin"].to_numpy().round(3),
     )
-    found = scored[scored["score"] > min_margin].sort_values("score", ascending=False, kind="stable")
+    found = most_doubtful_first(scored[scored["score"] > min_margin])
     return found[ERROR_COLUMNS].reset_index(drop=True)
 
 
