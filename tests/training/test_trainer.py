@@ -286,3 +286,32 @@ def test_the_step_bar_ends_before_the_head_refits_say_their_lines(tiny_model_dir
     last_bar = max(i for i, line in enumerate(lines) if line.startswith("Training: "))
     first_refit = min(i for i, line in enumerate(lines) if line.startswith("Fitting the final head"))
     assert last_bar < first_refit, "\n".join(lines)
+
+
+def test_large_files_search_the_final_heads_near_the_baseline_and_refit_with_that_choice(tiny_model_dir, dataset, monkeypatch):
+    from nbtrain.evaluate.baseline import Baseline
+    from nbtrain.training import heads
+
+    small = heads.head_search(heads.LARGE_ROWS, None, config(tiny_model_dir))
+    assert small == {"class_weight": "auto"}, "small files get the baseline's own full search"
+    frozen = Baseline(labels=("a", "b"), weights=np.zeros((2, 2)), bias=np.zeros(2), C=10.0, cv_macro_f1=0.5)
+    assert heads.head_search(heads.LARGE_ROWS + 1, frozen, config(tiny_model_dir)) == {"Cs": (3.0, 10.0, 30.0), "class_weight": None}
+
+    from nbtrain.task import SingleLabel
+
+    searches = []
+    fit_head = SingleLabel.fit_head
+
+    def recording(self, embeddings, labels, **options):
+        fitted = fit_head(self, embeddings, labels, **options)
+        searches.append((options.get("Cs"), options.get("fitted_on", "train"), fitted.C))
+        return fitted
+
+    monkeypatch.setattr(SingleLabel, "fit_head", recording)
+    monkeypatch.setattr(heads, "LARGE_ROWS", 10)  # this dataset's training rows count as a large file
+    train(dataset, config(tiny_model_dir, epochs=1))
+    baseline_search, train_head, every = searches
+    assert baseline_search[0] is None, "the baseline training starts from searches the whole grid"
+    assert len(train_head[0]) <= 3
+    assert baseline_search[2] in train_head[0], "the training head searches around the baseline's C"
+    assert every == ((train_head[2],), "train+validation", train_head[2]), "the final head refits with that choice"

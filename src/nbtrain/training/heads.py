@@ -6,6 +6,10 @@ training rows only. When validation rows were split off the training file they h
 job once the round is chosen, and the final head learns from them too (``TrainConfig.head_rows``):
 :func:`final_head_rows` is the only place that decides it, and everything downstream (the test
 comparison's baseline included) reads the answer from ``TrainedModel.fitted_on``.
+
+On large files the searches are bounded (:func:`head_search`): a full search is 7 values of C,
+up to two class weightings and 5 folds, 70 fits of a many-label logistic regression, which took
+longer than a 3-minute training budget itself on 10,000 rows of 119 labels.
 """
 
 from __future__ import annotations
@@ -54,10 +58,40 @@ def final_head_rows(config: TrainConfig, dataset: Dataset) -> FittedOn:
     return "train"
 
 
+#: Above this many training rows the final heads search less (see :func:`head_search`).
+LARGE_ROWS = 5_000
+
+
+def head_search(rows: int, baseline: Baseline | None, config: TrainConfig) -> dict[str, Any]:
+    """The search settings of the head on the trained embeddings.
+
+    Up to :data:`LARGE_ROWS` training rows: the baseline's own full search. Above, with a
+    baseline to start from: C among the baseline's C and its neighbours in the grid (a factor of
+    about 3 either side) with the baseline's class weighting; the train+validation head then
+    refits with the settings the training head chose (:func:`fit_final_heads`).
+    """
+    from nbtrain.evaluate.baseline import DEFAULT_CS
+
+    if rows <= LARGE_ROWS or baseline is None:
+        return {"class_weight": config.class_weight}
+    at = min(range(len(DEFAULT_CS)), key=lambda i: abs(np.log(DEFAULT_CS[i] / baseline.C)))
+    near = DEFAULT_CS[max(0, at - 1) : at + 2]
+    return {"Cs": near, "class_weight": "balanced" if baseline.class_weight == "balanced" else None}
+
+
 def fit_final_heads(
-    network: EncoderClassifier, tokenizer: Any, max_length: int, dataset: Dataset, config: TrainConfig, progress: Progress
+    network: EncoderClassifier,
+    tokenizer: Any,
+    max_length: int,
+    dataset: Dataset,
+    config: TrainConfig,
+    progress: Progress,
+    baseline: Baseline | None = None,
 ) -> FinalHeads:
-    """Embed the training and validation rows once with the trained encoder and fit every head on them."""
+    """Embed the training and validation rows once with the trained encoder and fit every head on them.
+
+    ``baseline`` (the frozen head training started from) bounds the searches on large files.
+    """
     task, labels = dataset.task_handler, dataset.labels
     train, validation = dataset.train, dataset.validation
     with progress.phase(f"Embedding {len(train) + len(validation):,} rows with the trained encoder"):
@@ -68,7 +102,8 @@ def fit_final_heads(
     thresholds = None
     if config.refit_head:
         with progress.phase("Fitting the head on the trained embeddings (cross-validated, as the baseline)"):
-            fitted = task.fit_head(train_vectors, train_labels, seed=config.seed, class_weight=config.class_weight)
+            search = head_search(len(train), baseline, config)
+            fitted = task.fit_head(train_vectors, train_labels, seed=config.seed, **search)
         set_head(network.head, fitted)
         heads["train"], thresholds = fitted, fitted.thresholds
         val_logits = fitted.logits(val_vectors)
@@ -78,12 +113,16 @@ def fit_final_heads(
     final = final_head_rows(config, dataset)
     if final == "train+validation":
         with progress.phase("Fitting the final head on training and validation rows"):
+            chosen = heads["train"]
+            settings: dict[str, Any] = {"class_weight": config.class_weight}
+            if len(train) > LARGE_ROWS and chosen is not None:
+                settings = {"Cs": (chosen.C,), "class_weight": "balanced" if chosen.class_weight == "balanced" else None}
             every = task.fit_head(
                 np.vstack([train_vectors, val_vectors]),
                 train_labels + val_labels,
                 seed=config.seed,
-                class_weight=config.class_weight,
                 fitted_on="train+validation",
+                **settings,
             )
         head = nn.Linear(network.head.in_features, network.head.out_features).to(network.head.weight.device)
         set_head(head, every)

@@ -105,7 +105,7 @@ def train_model(
     network = extract_model_from_parallel(network, keep_fp32_wrapper=False)
     network.load_state_dict(dict(loop.kept_weights), strict=False)
     network.eval()
-    heads = fit_final_heads(network, tokenizer, max_length, dataset, config, shown)
+    heads = fit_final_heads(network, tokenizer, max_length, dataset, config, shown, baseline)
     seconds = _resumed_seconds(checkpoint) + time.perf_counter() - started
     models = {
         rows: TrainedModel(
