@@ -160,9 +160,13 @@ def until_stopped(callbacks, stop):
     return stop.reason or "ran out"
 
 
-def test_interrupting_a_waiting_cell_stops_the_run_and_returns_its_result():
+def test_interrupting_a_waiting_cell_stops_the_run_and_returns_its_result(request):
     import _thread
+    import signal
 
+    # Python's own Ctrl-C handler, whatever an earlier test (a browser, a server) installed
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
     panel = TrainPanel(until_stopped, min_interval=0.0)
     panel.start()
     threading.Timer(0.3, _thread.interrupt_main).start()  # what Kernel → Interrupt sends
