@@ -9,7 +9,7 @@ comparison's baseline included) reads the answer from ``TrainedModel.fitted_on``
 
 On large files the searches are bounded (:func:`head_search`): a full search is 7 values of C,
 up to two class weightings and 5 folds, 70 fits of a many-label logistic regression, which took
-longer than a 3-minute training budget itself on 10,000 rows of 119 labels.
+longer than a 3-minute training budget itself on 10,000 rows of 116 labels.
 """
 
 from __future__ import annotations
@@ -75,8 +75,12 @@ def head_search(rows: int, baseline: Baseline | None, config: TrainConfig) -> di
     if rows <= LARGE_ROWS or baseline is None:
         return {"class_weight": config.class_weight}
     at = min(range(len(DEFAULT_CS)), key=lambda i: abs(np.log(DEFAULT_CS[i] / baseline.C)))
-    near = DEFAULT_CS[max(0, at - 1) : at + 2]
-    return {"Cs": near, "class_weight": "balanced" if baseline.class_weight == "balanced" else None}
+    return _settings_of(baseline, DEFAULT_CS[max(0, at - 1) : at + 2])
+
+
+def _settings_of(head: Baseline, Cs: tuple[float, ...]) -> dict[str, Any]:
+    """Search ``Cs`` with the class weighting ``head`` was fitted with."""
+    return {"Cs": Cs, "class_weight": "balanced" if head.class_weight == "balanced" else None}
 
 
 def fit_final_heads(
@@ -116,7 +120,7 @@ def fit_final_heads(
             chosen = heads["train"]
             settings: dict[str, Any] = {"class_weight": config.class_weight}
             if len(train) > LARGE_ROWS and chosen is not None:
-                settings = {"Cs": (chosen.C,), "class_weight": "balanced" if chosen.class_weight == "balanced" else None}
+                settings = _settings_of(chosen, (chosen.C,))
             every = task.fit_head(
                 np.vstack([train_vectors, val_vectors]),
                 train_labels + val_labels,
