@@ -7,8 +7,9 @@ smaller sizes are seeded samples of the stacked file, and the test rows the stac
 For each size, in its own process (so peak memory is its own): loading, the model-free checks, the
 first embedding pass and a second one (the cache), the model checks, the baseline, training to a
 budget (15 minutes by default), the scores of both models on the test rows, the explorer's payload,
-and the peak resident memory. Then each cost's growth against the rows: the exponent b of
-cost ~ rows^b between the smallest and the largest size (b > 1.1 grows faster than the data).
+and the peak resident memory (also as it stood after each phase, to see which one grew it).
+Then each cost's growth against the rows: the exponent b of cost ~ rows^b between the smallest and
+the largest size (b > 1.1 grows faster than the data).
 
     python benchmarks/scale_bench.py                        # 10,000, 40,000, all; budget 15m
     python benchmarks/scale_bench.py --sizes 10000 --budget 2m   # a quick look
@@ -64,11 +65,13 @@ def cell(size: int, budget: str, folder: Path) -> dict:
     train.to_csv(train_path, index=False)
     test.to_csv(test_path, index=False)
     seconds: dict[str, float] = {}
+    peak_after: dict[str, float] = {}  # the process's peak so far when each phase ends: where it grew
 
     def timed(name: str, work):
         started = time.perf_counter()
         value = work()
         seconds[name] = time.perf_counter() - started
+        peak_after[name] = peak_rss_mb()
         return value
 
     dataset = timed("load", lambda: nbtrain.load(train_path, test=test_path))
@@ -107,6 +110,7 @@ def cell(size: int, budget: str, folder: Path) -> dict:
         "trained_test_macro_f1": split.trained.macro_f1,
         "explorer_payload_mb": payload_bytes / 1e6,
         "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb_after": peak_after,
         "load_average": load_average(),
         "when": time.strftime("%Y-%m-%d %H:%M"),
     }
@@ -149,6 +153,9 @@ def main() -> int:
         lines.append(f"| {r['rows']:,} | {cells} | {r['baseline_test_macro_f1']:.3f} → {r['trained_test_macro_f1']:.3f} | {r['peak_rss_mb']:.0f} |")
     if len(rows) > 1:
         lines.append("| growth exponent | " + " | ".join(f"{growth(rows).get(p, float('nan')):.2f}" for p in PHASES) + " | | |")
+    lines += ["", "Peak resident MB when each phase ended:", "| rows | " + " | ".join(PHASES) + " |", "|" + "---|" * (len(PHASES) + 1)]
+    for r in rows:
+        lines.append(f"| {r['rows']:,} | " + " | ".join(f"{r['peak_rss_mb_after'].get(p, float('nan')):.0f}" for p in PHASES) + " |")
     print("\n".join(lines))
     return 0
 
