@@ -95,3 +95,22 @@ def test_a_multi_label_baseline_on_more_rows_than_its_search_takes_searches_a_sa
     predicted = head.predict(x)
     assert len(predicted) == 300
     assert np.mean([set(p) == set(t) for p, t in zip(predicted, labels, strict=True)]) > 0.8
+
+
+@pytest.mark.parametrize("class_weight", [None, "balanced"])
+def test_the_joint_one_vs_rest_fit_is_each_labels_own_logistic_regression(class_weight):
+    from nbtrain.evaluate.multilabel_baseline import fit_all
+
+    rng = np.random.default_rng(0)
+    y = (rng.random((300, 4)) < [0.05, 0.2, 0.5, 0.0]).astype(np.int8)  # the last label never occurs
+    x = y @ rng.normal(size=(4, 6)) * 0.5 + rng.normal(size=(300, 6))
+    weights, bias = fit_all(x, y, 3.0, class_weight)
+    for j in range(3):
+        reference = LogisticRegression(C=3.0, class_weight=class_weight, tol=1e-8, max_iter=5000).fit(x, y[:, j])
+        ours = 1 / (1 + np.exp(-(x @ weights[j] + bias[j])))
+        assert np.abs(ours - reference.predict_proba(x)[:, 1]).max() < 0.01
+    assert not weights[3].any()
+    assert bias[3] == -10.0
+    # a start from another C's solution reaches the same answer
+    again = fit_all(x, y, 3.0, class_weight, start=fit_all(x, y, 0.3, class_weight))
+    assert np.allclose(again[0], weights, atol=0.05)

@@ -6,11 +6,16 @@ of 0.5 is almost never reached, and a 0.5 cut predicts nothing for them. So the 
 probabilities (folds stratified over label combinations, iterative stratification) choose one
 ``C`` for all labels (the macro-F1 with each label's best threshold) and then each label's
 threshold; the head is fitted on every row with that ``C``.
+
+The per-label regressions are one problem solved at once (:func:`fit_all`): their objectives are
+separate, so the joint minimum is each label's own, and one L-BFGS over every label's weights pays
+the optimiser's per-step overhead once instead of once per label. Each fold's path over ``C``
+starts from the previous ``C``'s solution. On 3,950 GoEmotions rows (28 labels, 384 dimensions)
+the search of 7 values of C over 5 folds took about 170 s with scikit-learn's per-label fits.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,11 +42,11 @@ def fit_one_vs_rest(
     y = MULTI_LABEL.targets(labels, names).astype(np.int8)
     weighing: ClassWeight = "balanced" if class_weight == "balanced" else None
     searched = _cv_rows(y, cv_rows, seed)
-    oof = {C: _out_of_fold(x[searched], y[searched], C, weighing, folds, seed) for C in Cs}
+    oof = _out_of_fold(x[searched], y[searched], Cs, weighing, folds, seed)
     tuned = {C: best_thresholds(y[searched], proba) for C, proba in oof.items()}
     best_c = max(Cs, key=lambda c: (round(tuned[c][1], 4), -abs(np.log10(c))))
     thresholds, cv_f1 = tuned[best_c]
-    weights, bias = _fit_all(x, y, best_c, weighing)
+    weights, bias = fit_all(x, y, best_c, weighing)
     return Baseline(
         labels=names,
         weights=weights,
@@ -77,34 +82,78 @@ def best_thresholds(y: np.ndarray, proba: np.ndarray) -> tuple[np.ndarray, float
     return THRESHOLDS[best].astype(np.float32), float(top.mean())
 
 
-def _out_of_fold(x: np.ndarray, y: np.ndarray, C: float, weighing: ClassWeight, folds: int, seed: int) -> np.ndarray:
+def _out_of_fold(x: np.ndarray, y: np.ndarray, Cs: Sequence[float], weighing: ClassWeight, folds: int, seed: int) -> dict[float, np.ndarray]:
+    """Each ``C``'s out-of-fold probabilities; within a fold, C rises and each fit starts from the last."""
     from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
 
-    proba = np.zeros(y.shape, dtype=np.float64)
+    proba = {C: np.zeros(y.shape, dtype=np.float64) for C in Cs}
     splitter = MultilabelStratifiedKFold(n_splits=max(2, min(folds, len(y))), shuffle=True, random_state=seed)
     for train, held in splitter.split(x, y):
-        weights, bias = _fit_all(x[train], y[train], C, weighing)
-        proba[held] = MULTI_LABEL.probabilities(x[held] @ weights.T + bias)
+        start = None
+        for C in sorted(Cs):
+            weights, bias = start = fit_all(x[train], y[train], C, weighing, start=start)
+            proba[C][held] = MULTI_LABEL.probabilities(x[held] @ weights.T + bias)
     return proba
 
 
-def _fit_all(x: np.ndarray, y: np.ndarray, C: float, weighing: ClassWeight) -> tuple[np.ndarray, np.ndarray]:
-    """One binary logistic regression per label; a label seen always or never gets a constant."""
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.linear_model import LogisticRegression
+def fit_all(
+    x: np.ndarray,
+    y: np.ndarray,
+    C: float,
+    weighing: ClassWeight,
+    *,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
+    max_iter: int = 1000,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One binary logistic regression per label, as scikit-learn's ``LogisticRegression(C=C)``
+    fits each (L2 penalty on the weights, not the intercept; ``weighing="balanced"`` weighs each
+    label's two classes to equal total weight), solved jointly. A label seen always or never gets a
+    constant. ``start`` (weights, bias) starts the optimiser, e.g. from a neighbouring ``C``.
+    """
+    from scipy.optimize import minimize
 
-    weights = np.zeros((y.shape[1], x.shape[1]), dtype=np.float32)
+    n, d = x.shape
+    weights = np.zeros((y.shape[1], d), dtype=np.float32)
     bias = np.zeros(y.shape[1], dtype=np.float32)
-    for j in range(y.shape[1]):
-        column = y[:, j]
-        if column.min() == column.max():
-            bias[j] = 10.0 if column[0] else -10.0
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model = LogisticRegression(C=C, max_iter=1000, class_weight=weighing).fit(x, column)
-        weights[j], bias[j] = model.coef_[0], model.intercept_[0]
+    constant = y.min(axis=0) == y.max(axis=0)
+    bias[constant] = np.where(y[0, constant] == 1, 10.0, -10.0)
+    fitted = np.flatnonzero(~constant)
+    if not len(fitted):
+        return weights, bias
+    features = np.c_[np.asarray(x, dtype=np.float64), np.ones(n)]
+    target = y[:, fitted].astype(np.float64)
+    if weighing == "balanced":
+        positives = target.sum(axis=0)
+        # scikit-learn's balanced weights: n / (2 × the class's rows); they sum to n per label
+        sample = np.where(target == 1, n / (2 * positives), n / (2 * (n - positives)))
+    else:
+        sample = np.ones_like(target)
+    penalty = np.ones((d + 1, 1))
+    penalty[-1] = 0.0  # the intercept is not penalised
+    penalty = penalty / (C * n)
+    shape = (d + 1, len(fitted))
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w = theta.reshape(shape)
+        z = features @ w
+        loss = (sample * (np.logaddexp(0.0, z) - target * z)).sum() / n
+        residual = sample * (_sigmoid(z) - target) / n
+        gradient = features.T @ residual + penalty * w
+        return loss + 0.5 * float((penalty * w * w).sum()), gradient.ravel()
+
+    theta = np.zeros(shape)
+    if start is not None:
+        theta[:-1] = start[0][fitted].T
+        theta[-1] = start[1][fitted]
+    result = minimize(objective, theta.ravel(), jac=True, method="L-BFGS-B", options={"maxiter": max_iter, "maxls": 50, "gtol": 1e-4, "ftol": 64 * np.finfo(float).eps})
+    solved = result.x.reshape(shape)
+    weights[fitted] = solved[:-1].T
+    bias[fitted] = solved[-1]
     return weights, bias
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return np.exp(-np.logaddexp(0.0, -z))
 
 
 def _cv_rows(y: np.ndarray, limit: int | None, seed: int) -> np.ndarray:
