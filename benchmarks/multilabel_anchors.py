@@ -29,7 +29,7 @@ from multilabel_common import multi_hot, sample, scores, tuned_one_vs_rest
 
 # SetFit's pairs: about 10,000 whichever N, as the single-label table runs it.
 SETFIT_ITERATIONS = {1000: 5, 5000: 1}
-FULL_FT_RATES = (2e-5, 5e-5, 1e-4)
+FULL_FT_RATES = (2e-5, 5e-5, 1e-4, 2e-4)
 FULL_FT = {"epochs": 4, "batch_size": 16, "warmup_ratio": 0.1, "weight_decay": 0.01, "max_length": 128}
 
 

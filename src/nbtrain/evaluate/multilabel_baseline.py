@@ -7,15 +7,15 @@ probabilities (folds stratified over label combinations, iterative stratificatio
 ``C`` for all labels (the macro-F1 with each label's best threshold) and then each label's
 threshold; the head is fitted on every row with that ``C``.
 
-The per-label regressions are one problem solved at once (:func:`fit_all`): their objectives are
-separate, so the joint minimum is each label's own, and one L-BFGS over every label's weights pays
-the optimiser's per-step overhead once instead of once per label. Each fold's path over ``C``
-starts from the previous ``C``'s solution. On 3,950 GoEmotions rows (28 labels, 384 dimensions)
-the search of 7 values of C over 5 folds took about 170 s with scikit-learn's per-label fits.
+Within each fold the search runs C upwards and starts every label's fit from the last C's
+solution: on 3,966 GoEmotions rows the 980 fits of a search (28 labels, 7 values of C, 5 folds)
+take 7.3 L-BFGS iterations each instead of 20.7, and each C's out-of-fold macro-F1 is within 0.008
+of a cold start's (the stopping tolerance decides the last digits).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -103,57 +103,30 @@ def fit_all(
     weighing: ClassWeight,
     *,
     start: tuple[np.ndarray, np.ndarray] | None = None,
-    max_iter: int = 1000,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One binary logistic regression per label, as scikit-learn's ``LogisticRegression(C=C)``
-    fits each (L2 penalty on the weights, not the intercept; ``weighing="balanced"`` weighs each
-    label's two classes to equal total weight), solved jointly. A label seen always or never gets a
-    constant. ``start`` (weights, bias) starts the optimiser, e.g. from a neighbouring ``C``.
+    """One binary logistic regression per label; a label seen always or never gets a constant.
+
+    ``start`` (weights, bias), e.g. a neighbouring ``C``'s solution, starts each label's optimiser
+    there (scikit-learn's warm start), which reaches the same optimum in fewer iterations.
     """
-    from scipy.optimize import minimize
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
 
-    n, d = x.shape
-    weights = np.zeros((y.shape[1], d), dtype=np.float32)
+    weights = np.zeros((y.shape[1], x.shape[1]), dtype=np.float32)
     bias = np.zeros(y.shape[1], dtype=np.float32)
-    constant = y.min(axis=0) == y.max(axis=0)
-    bias[constant] = np.where(y[0, constant] == 1, 10.0, -10.0)
-    fitted = np.flatnonzero(~constant)
-    if not len(fitted):
-        return weights, bias
-    features = np.c_[np.asarray(x, dtype=np.float64), np.ones(n)]
-    target = y[:, fitted].astype(np.float64)
-    if weighing == "balanced":
-        positives = target.sum(axis=0)
-        # scikit-learn's balanced weights: n / (2 × the class's rows); they sum to n per label
-        sample = np.where(target == 1, n / (2 * positives), n / (2 * (n - positives)))
-    else:
-        sample = np.ones_like(target)
-    penalty = np.ones((d + 1, 1))
-    penalty[-1] = 0.0  # the intercept is not penalised
-    penalty = penalty / (C * n)
-    shape = (d + 1, len(fitted))
-
-    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        w = theta.reshape(shape)
-        z = features @ w
-        loss = (sample * (np.logaddexp(0.0, z) - target * z)).sum() / n
-        residual = sample * (_sigmoid(z) - target) / n
-        gradient = features.T @ residual + penalty * w
-        return loss + 0.5 * float((penalty * w * w).sum()), gradient.ravel()
-
-    theta = np.zeros(shape)
-    if start is not None:
-        theta[:-1] = start[0][fitted].T
-        theta[-1] = start[1][fitted]
-    result = minimize(objective, theta.ravel(), jac=True, method="L-BFGS-B", options={"maxiter": max_iter, "maxls": 50, "gtol": 1e-4, "ftol": 64 * np.finfo(float).eps})
-    solved = result.x.reshape(shape)
-    weights[fitted] = solved[:-1].T
-    bias[fitted] = solved[-1]
+    for j in range(y.shape[1]):
+        column = y[:, j]
+        if column.min() == column.max():
+            bias[j] = 10.0 if column[0] else -10.0
+            continue
+        model = LogisticRegression(C=C, max_iter=1000, class_weight=weighing, warm_start=start is not None)
+        if start is not None and (start[0][j].any() or start[1][j]):
+            model.coef_, model.intercept_ = start[0][j : j + 1].astype(np.float64), start[1][j : j + 1].astype(np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(x, column)
+        weights[j], bias[j] = model.coef_[0], model.intercept_[0]
     return weights, bias
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return np.exp(-np.logaddexp(0.0, -z))
 
 
 def _cv_rows(y: np.ndarray, limit: int | None, seed: int) -> np.ndarray:
