@@ -98,6 +98,8 @@ def anchor(method: str, n: int, refresh: bool) -> dict:
         raise SystemExit(f"{ANCHORS_PYTHON} is missing: run `make bench-anchors-venv`")
     print(f"  anchor {key} ...", file=sys.stderr, flush=True)
     row = run_json([str(ANCHORS_PYTHON), str(HERE / "multilabel_anchors.py"), method, str(n)])
+    # read again: another cell may have been saved while this one ran
+    cells = json.loads(ANCHORS_FILE.read_text())["cells"] if ANCHORS_FILE.exists() else {}
     cells[key] = row
     ANCHORS_FILE.write_text(json.dumps({"cells": dict(sorted(cells.items()))}, indent=1) + "\n")
     return row
