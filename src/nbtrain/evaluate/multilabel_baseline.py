@@ -120,7 +120,7 @@ def fit_all(
             bias[j] = 10.0 if column[0] else -10.0
             continue
         model = LogisticRegression(C=C, max_iter=1000, class_weight=weighing, warm_start=start is not None)
-        if start is not None and (start[0][j].any() or start[1][j]):
+        if start is not None:
             model.coef_, model.intercept_ = start[0][j : j + 1].astype(np.float64), start[1][j : j + 1].astype(np.float64)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
