@@ -7,7 +7,11 @@ the whole official test file.
 
 from __future__ import annotations
 
+import json
+import os
 import resource
+import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -72,3 +76,25 @@ def load_average() -> float:
         return float(Path("/proc/loadavg").read_text().split()[0])
     except OSError:
         return float("nan")
+
+
+def run_cell(command: list[str], *, cold_cache: bool = True) -> dict:
+    """Run one benchmark cell in its own process (so its peak memory is its own) and read the JSON
+    row it prints last.
+
+    ``cold_cache`` gives the process an empty embedding cache (``NBTRAIN_CACHE`` in a temporary
+    folder), so the frozen passes are paid inside the cell, not saved by an earlier cell on the
+    same rows. The model's ONNX export, made once per model like its download, is shared with the
+    usual cache.
+    """
+    with tempfile.TemporaryDirectory(prefix="nbtrain-bench-cache-") as cache:
+        env = None
+        if cold_cache:
+            usual = Path(os.environ.get("NBTRAIN_CACHE") or Path.home() / ".cache" / "nbtrain")
+            (usual / "onnx").mkdir(parents=True, exist_ok=True)
+            (Path(cache) / "onnx").symlink_to(usual / "onnx", target_is_directory=True)
+            env = {**os.environ, "NBTRAIN_CACHE": cache}
+        out = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[1:])} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])

@@ -32,7 +32,7 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_common import load_average, sample  # noqa: E402
+from bench_common import load_average, run_cell, sample  # noqa: E402
 
 ANCHORS_PYTHON = HERE / ".venv-anchors" / "bin" / "python"
 RESULTS = HERE / "results"
@@ -145,10 +145,7 @@ def main() -> int:
     rows = []
     for name in args.datasets:
         print(f"  {name} ...", file=sys.stderr, flush=True)
-        out = subprocess.run([sys.executable, __file__, "--cell", name], capture_output=True, text=True, check=False)
-        if out.returncode != 0:
-            raise SystemExit(out.stderr[-3000:])
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        rows.append(run_cell([sys.executable, __file__, "--cell", name]))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"correction_bench-{time.strftime('%Y%m%d-%H%M')}.json").write_text(json.dumps(rows, indent=1))
     lines = [

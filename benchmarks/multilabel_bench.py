@@ -4,7 +4,8 @@ SetFit 1.2 (one-vs-rest) and a full fine-tune with a BCE head, and the whole fil
 N = 1,000 and 5,000 training rows stratified over label combinations (seed 0), scored on the
 whole test file (5,427 rows, 28 labels). The anchor rows come from benchmarks/multilabel_anchors.py
 in its own venv and are cached in benchmarks/multilabel_anchors.json with versions and settings;
-nbtrain's rows run every time, each in a fresh process so its peak memory is its own. The budget
+nbtrain's rows run every time, each in a fresh process with an empty embedding cache (so its
+peak memory is its own and its seconds include the frozen pass). The budget
 rows train on all 43,410 training rows, validate on the official validation file, and stop at the
 budget.
 
@@ -17,14 +18,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_common import load_average, peak_rss_mb  # noqa: E402
+from bench_common import load_average, peak_rss_mb, run_cell  # noqa: E402
 from multilabel_common import DATA, multi_hot, read_jsonl, sample, scores  # noqa: E402
 
 ANCHORS_FILE = HERE / "multilabel_anchors.json"
@@ -82,13 +82,6 @@ def nbtrain_cell(n: int | None, budget: str | None, config_json: str, seed: int)
     }
 
 
-def run_json(command: list[str]) -> dict:
-    out = subprocess.run(command, capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[1:])} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def anchor(method: str, n: int, refresh: bool) -> dict:
     cells = json.loads(ANCHORS_FILE.read_text())["cells"] if ANCHORS_FILE.exists() else {}
     key = f"{method}/goemotions/{n}"
@@ -97,7 +90,7 @@ def anchor(method: str, n: int, refresh: bool) -> dict:
     if not ANCHORS_PYTHON.exists():
         raise SystemExit(f"{ANCHORS_PYTHON} is missing: run `make bench-anchors-venv`")
     print(f"  anchor {key} ...", file=sys.stderr, flush=True)
-    row = run_json([str(ANCHORS_PYTHON), str(HERE / "multilabel_anchors.py"), method, str(n)])
+    row = run_cell([str(ANCHORS_PYTHON), str(HERE / "multilabel_anchors.py"), method, str(n)])
     # read again: another cell may have been saved while this one ran
     cells = json.loads(ANCHORS_FILE.read_text())["cells"] if ANCHORS_FILE.exists() else {}
     cells[key] = row
@@ -139,10 +132,10 @@ def main() -> int:
         if not args.only_nbtrain:
             rows += [anchor(method, n, args.refresh) for method in ANCHORS]
         print(f"  nbtrain goemotions N={n} ...", file=sys.stderr, flush=True)
-        rows.append(run_json([*me, "--cell", str(n), "none", "--config", args.config, "--seed", str(args.seed)]))
+        rows.append(run_cell([*me, "--cell", str(n), "none", "--config", args.config, "--seed", str(args.seed)]))
     for budget in args.budgets:
         print(f"  nbtrain goemotions, every row, budget {budget} ...", file=sys.stderr, flush=True)
-        rows.append(run_json([*me, "--cell", "all", budget, "--config", args.config, "--seed", str(args.seed)]))
+        rows.append(run_cell([*me, "--cell", "all", budget, "--config", args.config, "--seed", str(args.seed)]))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"multilabel_bench-{time.strftime('%Y%m%d-%H%M')}.json").write_text(json.dumps(rows, indent=1))
     print(table(rows))

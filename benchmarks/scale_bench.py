@@ -4,7 +4,8 @@ training files stacked, and how each cost grows with the rows.
 The rows: every ../shared/data training file, its label prefixed by its dataset
 (``banking77:card_arrival``; GoEmotions by its first label), exact repeats of a text dropped; the
 smaller sizes are seeded samples of the stacked file, and the test rows the stacked test files.
-For each size, in its own process (so peak memory is its own): loading, the model-free checks, the
+For each size, in its own process with an empty embedding cache (so peak memory is its own and
+the first pass is a first pass): loading, the model-free checks, the
 first embedding pass and a second one (the cache), the model checks, the baseline, training to a
 budget (15 minutes by default), the scores of both models on the test rows, the explorer's payload,
 and the peak resident memory (also as it stood after each phase, to see which one grew it).
@@ -20,14 +21,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_common import DATA, load_average, peak_rss_mb  # noqa: E402
+from bench_common import DATA, load_average, peak_rss_mb, run_cell  # noqa: E402
 
 RESULTS = HERE / "results"
 CSV_SETS = ("sst2", "banking77", "tweeteval_offensive", "agnews", "trec6")
@@ -141,10 +141,7 @@ def main() -> int:
     rows = []
     for size in args.sizes:
         print(f"  size {size:,} ...", file=sys.stderr, flush=True)
-        out = subprocess.run([sys.executable, __file__, "--cell", str(size), "--budget", args.budget], capture_output=True, text=True, check=False)
-        if out.returncode != 0:
-            raise SystemExit(out.stderr[-3000:])
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        rows.append(run_cell([sys.executable, __file__, "--cell", str(size), "--budget", args.budget]))
     (RESULTS / f"scale_bench-{time.strftime('%Y%m%d-%H%M')}.json").write_text(json.dumps(rows, indent=1))
     header = "| rows | " + " | ".join(PHASES) + " | test macro-F1 baseline → trained | peak MB |"
     lines = [header, "|" + "---|" * (len(PHASES) + 3)]

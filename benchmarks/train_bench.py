@@ -5,8 +5,9 @@ from ../shared/data, every method trains on the same N rows and is scored on the
 test file (bench_common). The anchor rows (baseline, SetFit, full fine-tune) come from
 benchmarks/anchors.py in its own venv and are cached in benchmarks/anchors.json with the versions
 and settings that made them: only missing anchors run, unless ``--refresh``. nbtrain's rows run
-every time, each in a fresh subprocess so that its peak memory is its own. Each run writes its
-rows to benchmarks/results/train_bench-<date-time>.json (not committed) and prints the table.
+every time, each in a fresh subprocess with an empty embedding cache (bench_common.run_cell).
+Each run writes its rows to benchmarks/results/train_bench-<date-time>.json (not committed) and
+prints the table.
 
     python benchmarks/train_bench.py                    # the whole table
     python benchmarks/train_bench.py --quick            # sst2 at N=250
@@ -25,14 +26,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_common import DATA, load_average, peak_rss_mb, sample, scores  # noqa: E402
+from bench_common import DATA, load_average, peak_rss_mb, run_cell, sample, scores  # noqa: E402
 
 ANCHORS_FILE = HERE / "anchors.json"
 ANCHORS_PYTHON = HERE / ".venv-anchors" / "bin" / "python"
@@ -86,13 +86,6 @@ def nbtrain_cell(name: str, n: int, config_json: str, seed: int) -> dict:
     }
 
 
-def run_json(command: list[str]) -> dict:
-    out = subprocess.run(command, capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[1:])} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def load_anchors() -> dict[str, dict]:
     return json.loads(ANCHORS_FILE.read_text())["cells"] if ANCHORS_FILE.exists() else {}
 
@@ -112,7 +105,7 @@ def anchor(method: str, name: str, n: int, refresh: bool) -> dict:
     if not ANCHORS_PYTHON.exists():
         raise SystemExit(f"{ANCHORS_PYTHON} is missing: run `make bench-anchors-venv` (SetFit's own venv)")
     print(f"  anchor {key} ...", file=sys.stderr, flush=True)
-    row = run_json([str(ANCHORS_PYTHON), str(HERE / "anchors.py"), method, name, str(n)])
+    row = run_cell([str(ANCHORS_PYTHON), str(HERE / "anchors.py"), method, name, str(n)])
     save_anchor(key, row)
     return row
 
@@ -211,7 +204,7 @@ def main() -> int:
                 runs = []
                 for seed in args.seeds:
                     print(f"  nbtrain (training seed {seed}) ...", file=sys.stderr, flush=True)
-                    runs.append(run_json([sys.executable, __file__, "--cell", name, str(n), str(seed), "--config", args.config]))
+                    runs.append(run_cell([sys.executable, __file__, "--cell", name, str(n), str(seed), "--config", args.config]))
                     print(table(runs[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
                 rows += runs + ([mean_row(runs)] if len(runs) > 1 else [])
     RESULTS.mkdir(parents=True, exist_ok=True)
