@@ -18,7 +18,6 @@ widget or a model:
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -121,27 +120,19 @@ def multi_label_error_scores(
 ) -> pd.DataFrame | None:
     """Out-of-fold scores for label sets: the most disputed label of each row, flipped.
 
-    One logistic regression per label, out of fold. For each row the label whose given state
-    (present or absent) gets the least out-of-fold probability is the disputed one; ``suggested``
-    is the row's set with it added or removed, ``given_prob`` the probability of its given state,
+    The report's out-of-fold probabilities
+    (:func:`~nbtrain.data.checks_multilabel.out_of_fold_label_probabilities`): for each row the
+    label whose given state (present or absent) gets the least of them is the disputed one;
+    ``suggested`` is the row's set with it added or removed, ``given_prob`` the probability of its given state,
     ``suggested_prob`` of the flipped one, and ``margin`` their difference, as for single labels.
     ``None`` when there are too few rows to cross-validate.
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import KFold, cross_val_predict
+    from nbtrain.data.checks_multilabel import out_of_fold_label_probabilities
 
-    n_splits = min(folds, len(labels))
-    if n_splits < 2 or len(names) < 1:
+    if min(folds, len(labels)) < 2 or len(names) < 1:
         return None
     given = np.array([[name in set(value) for name in names] for value in labels], dtype=bool)
-    proba = given.astype(float)
-    cv = KFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    for j in range(len(names)):
-        if min(given[:, j].sum(), (~given[:, j]).sum()) < n_splits:
-            continue  # too few rows either side to learn it out of fold: nothing disputed
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            proba[:, j] = cross_val_predict(LogisticRegression(C=10.0, max_iter=200), embeddings, given[:, j], cv=cv, method="predict_proba")[:, 1]
+    proba, _ = out_of_fold_label_probabilities(given, embeddings, folds=min(folds, len(labels)), C=10.0, seed=seed)
     agree = np.where(given, proba, 1.0 - proba)
     disputed = agree.argmin(axis=1)
     rows = np.arange(len(labels))

@@ -29,6 +29,7 @@ def test_each_label_weighs_its_rows_its_own_way():
     for j in range(y.shape[1]):
         reference = LogisticRegression(C=1.0, tol=1e-10, max_iter=10_000).fit(x, y[:, j], sample_weight=weight[:, j])
         assert np.abs(weights[j] - reference.coef_[0]).max() < 1e-2
+        assert bias[j] == pytest.approx(reference.intercept_[0], abs=1e-2)
     unweighted, _ = fit_binary_logistic(x, y, 1.0)
     assert not np.allclose(unweighted, weights, atol=1e-2)
 
@@ -45,5 +46,6 @@ def test_separable_labels_stop_at_the_iteration_limit_with_finite_weights():
     x = np.array([[-2.0], [-1.0], [1.0], [2.0]])
     y = np.array([[0], [0], [1], [1]])
     weights, bias = fit_binary_logistic(x, y, 1e6, max_iter=50)
-    assert np.isfinite(weights).all() and np.isfinite(bias).all()
+    assert np.isfinite(weights).all()
+    assert np.isfinite(bias).all()
     assert weights[0, 0] > 1.0

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from nbtrain.data.checks_model import fit_classifier, fit_note, out_of_fold
+from nbtrain.data.checks_model import fit_note, out_of_fold
 from nbtrain.data.finding import Finding, Severity, make_finding, plural
 from nbtrain.task import LABEL_JOIN, MULTI_LABEL
 
@@ -203,14 +203,7 @@ def check_label_set_errors(
     names, y = label_matrix(rows["label"])
     if len(rows) < 2 * folds or not names:
         return make_finding("label_errors", "ok", "Too few rows to cross-validate; not checked.", rows.head(0), "")
-    proba = y.astype(float)
-    judged = y.sum(axis=0) >= folds
-    for fit, scored in out_of_fold(_strata(y, folds), folds=folds, seed=seed, max_fit_rows=max_fit_rows):
-        for j in np.flatnonzero(judged):
-            target = y[fit, j]
-            if target.all() or not target.any():
-                continue
-            proba[scored, j] = fit_classifier(embeddings[fit], target, C).predict_proba(embeddings[scored])[:, 1]
+    proba, judged = out_of_fold_label_probabilities(y, embeddings, folds=folds, C=C, seed=seed, max_fit_rows=max_fit_rows)
     competent = judged & np.array([_auc(y[:, j], proba[:, j]) >= min_auc for j in range(len(names))], dtype=bool)
     typical = (proba * y).sum(axis=0) / np.maximum(y.sum(axis=0), 1)
     margin = np.where(y, 1 - 2 * proba, 2 * proba - 1)
@@ -239,6 +232,36 @@ def check_label_set_errors(
     advice = "Review the top rows: add the missing labels or remove the extra ones where they are wrong; keep the ambiguous ones."
     severity: Severity = "warning" if share > 0.03 else "info"
     return make_finding("label_errors", severity, message, found, advice)
+
+
+def out_of_fold_label_probabilities(
+    y: np.ndarray, embeddings: np.ndarray, *, folds: int = 5, C: float = 10.0, seed: int = 0, max_fit_rows: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's out-of-fold probability of every label, and which labels were judged.
+
+    ``y`` is the 0/1 label matrix. One logistic regression per label, all of a fold's solved
+    together (:func:`~nbtrain.evaluate.logistic.fit_binary_logistic`), folds stratified by each
+    row's rarest label and bounded by ``max_fit_rows`` (:func:`~nbtrain.data.checks_model.out_of_fold`).
+    A label is judged when at least ``folds`` rows carry it and ``folds`` lack it; the others, and
+    a label one fold's rows all carry or all lack, keep each row's given state as its probability:
+    nothing to dispute.
+    """
+    from scipy.special import expit
+
+    from nbtrain.evaluate.logistic import fit_binary_logistic
+
+    y = y.astype(bool)
+    proba = y.astype(float)
+    carried = y.sum(axis=0)
+    judged = (carried >= folds) & (len(y) - carried >= folds)
+    for fit, scored in out_of_fold(_strata(y, folds), folds=folds, seed=seed, max_fit_rows=max_fit_rows):
+        target = y[fit]
+        columns = np.flatnonzero(judged & target.any(axis=0) & ~target.all(axis=0))
+        if len(columns):
+            # A loose tolerance ranks rows as well as full convergence, as for single labels.
+            weights, bias = fit_binary_logistic(embeddings[fit], target[:, columns], C, tol=1e-3, max_iter=100)
+            proba[np.ix_(scored, columns)] = expit(embeddings[scored] @ weights.T + bias)
+    return proba, judged
 
 
 def _auc(given: np.ndarray, proba: np.ndarray) -> float:
