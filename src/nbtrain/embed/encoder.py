@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,21 +20,19 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from nbtrain.embed.batching import pad_batch, token_batches
+from nbtrain.embed.batching import padded_batches
 from nbtrain.embed.cache import CacheStats, EmbeddingCache, default_cache_dir, space_folder
 from nbtrain.embed.fingerprint import model_fingerprint
-from nbtrain.progress import Progress, duration, resolve_progress
+from nbtrain.progress import Progress, resolve_progress
 
 if TYPE_CHECKING:
     import torch
 
 DEFAULT_MODEL = "default"
 _MAX_LENGTH_CAP = 512
-# Passes over fewer texts than this show no progress bar: they take a second or two.
-_BAR_FROM = 512
 # A batch holds up to batch_size × this many tokens: 64 texts of 64 tokens by default, the budget
 # that measured fastest on 2 CPU cores (2,048 and 8,192 were slower).
-_TOKENS_PER_TEXT = 64
+TOKENS_PER_TEXT = 64
 
 
 def resolve_model(model: str | os.PathLike[str]) -> str:
@@ -240,18 +237,10 @@ class Encoder:
         tokenizer, onnx = self._load_tokenizer(), self._load_onnx()
         pooled = onnx.pooled if onnx is not None else self._torch_pooled
         ids = tokenizer(texts, truncation=True, max_length=self.max_length, verbose=False)["input_ids"]
-        lengths = np.array([len(i) for i in ids])
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        batches = token_batches(lengths, self.batch_size * _TOKENS_PER_TEXT)
-        bar = progress.bar(len(texts), "Embedding with the frozen model", "text") if len(texts) >= _BAR_FROM else None
-        pace = _Pace([len(rows) * int(lengths[rows[0]]) for rows in batches])
-        for rows in batches:
-            out[rows] = pooled(*pad_batch(ids, rows, tokenizer.pad_token_id or 0))
-            if bar is not None:
-                bar.update(len(rows))
-                bar.describe(pace.step(len(rows)))
-        if bar is not None:
-            bar.close()
+        budget = self.batch_size * TOKENS_PER_TEXT
+        for rows, tokens, mask in padded_batches(ids, budget, tokenizer.pad_token_id or 0, progress, "Embedding with the frozen model"):
+            out[rows] = pooled(tokens, mask)
         return out
 
     def _torch_pooled(self, tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -265,19 +254,3 @@ class Encoder:
         with torch.inference_mode():
             hidden = model(**inputs).last_hidden_state
             return torch.nn.functional.normalize(mean_pool(hidden, inputs["attention_mask"]), dim=-1).float().cpu().numpy()
-
-class _Pace:
-    """Texts per second and the time left, reckoned in padded tokens: the longest texts come
-    first, so counting texts alone would promise a late finish early on."""
-
-    def __init__(self, costs: list[int]) -> None:
-        self.costs, self.batch, self.texts = costs, 0, 0
-        self.total, self.done = sum(costs), 0
-        self.started = time.perf_counter()
-
-    def step(self, texts: int) -> str:
-        self.done += self.costs[self.batch]
-        self.batch, self.texts = self.batch + 1, self.texts + texts
-        elapsed = time.perf_counter() - self.started
-        left = elapsed * (self.total - self.done) / max(self.done, 1)
-        return f"{self.texts / max(elapsed, 1e-9):.0f} texts/s · eta {duration(left)}"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nbtrain.training.model import HEAD_FILE, META_FILE, head_tensors, model_meta
+from nbtrain.training.network import is_merged
 
 if TYPE_CHECKING:
     from nbtrain.training.model import TrainedModel
@@ -40,8 +41,12 @@ def export_model(model: TrainedModel, path: str | os.PathLike[str]) -> Path:
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
     adapted: Any = copy.deepcopy(model.network.encoder).cpu()
-    # A model loaded from disk already holds merged weights; a trained one merges a copy here.
-    merged = adapted.merge_and_unload() if hasattr(adapted, "merge_and_unload") else adapted
+    # A model loaded from disk is a plain model with merged weights; a trained one holds its adapters,
+    # folded into the weights once training ended (merge_for_inference) or not yet.
+    if hasattr(adapted, "merge_and_unload"):
+        merged = adapted.unload() if is_merged(adapted) else adapted.merge_and_unload()
+    else:
+        merged = adapted
     merged.save_pretrained(str(folder))
     model.tokenizer.save_pretrained(str(folder))
     dim = int(merged.config.hidden_size)

@@ -99,8 +99,8 @@ def fit_final_heads(
     task, labels = dataset.task_handler, dataset.labels
     train, validation = dataset.train, dataset.validation
     with progress.phase(f"Embedding {len(train) + len(validation):,} rows with the trained encoder"):
-        train_vectors, _ = run_batches(network, tokenizer, train["text"].tolist(), max_length)
-        val_vectors, val_logits = run_batches(network, tokenizer, validation["text"].tolist(), max_length)
+        vectors, logits = run_batches(network, tokenizer, [*train["text"], *validation["text"]], max_length, progress=progress)
+    train_vectors, val_vectors, val_logits = vectors[: len(train)], vectors[len(train) :], logits[len(train) :]
     train_labels, val_labels = train["label"].tolist(), validation["label"].tolist()
     heads: dict[FittedOn, Baseline | None] = {"train": None}
     thresholds = None

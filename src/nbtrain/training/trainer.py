@@ -36,7 +36,7 @@ from nbtrain.training.heads import fit_final_heads
 from nbtrain.training.loop import LoopInput, LoopResult, run_loop
 from nbtrain.training.losses import class_centroids
 from nbtrain.training.model import TrainedModel
-from nbtrain.training.network import EncoderClassifier, add_lora
+from nbtrain.training.network import EncoderClassifier, add_lora, merge_for_inference
 from nbtrain.training.result import TrainingSummary, TrainResult
 from nbtrain.training.validation import validation_rows
 
@@ -105,6 +105,7 @@ def train_model(
     network = extract_model_from_parallel(network, keep_fp32_wrapper=False)
     network.load_state_dict(dict(loop.kept_weights), strict=False)
     network.eval()
+    merge_for_inference(network.encoder)
     heads = fit_final_heads(network, tokenizer, max_length, dataset, config, shown, baseline)
     seconds = _resumed_seconds(checkpoint) + time.perf_counter() - started
     models = {
