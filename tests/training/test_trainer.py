@@ -265,6 +265,20 @@ def test_a_time_budget_stops_training_and_keeps_the_best_round(tiny_model_dir, d
     assert "the budget of 3 s reaches" in plan[0]
 
 
+def test_a_time_budget_keeps_time_for_the_final_pass_and_heads(tiny_model_dir, dataset, monkeypatch):
+    from nbtrain.training import trainer
+
+    budget = config(tiny_model_dir, epochs=300, patience=300, budget="10s")
+    monkeypatch.setattr(trainer, "head_seconds", lambda rows, baseline: 7.0)
+    reserved = train(dataset, budget)
+    plan = next(n for n in reserved.notes if n.startswith("Plan:"))
+    assert "of it is kept for the final pass and head" in plan
+    assert reserved.stopped.startswith("the budget of 10 s")
+    monkeypatch.setattr(trainer, "head_seconds", lambda rows, baseline: 0.0)
+    free = train(dataset, budget)
+    assert len(reserved.steps) < len(free.steps), "seven of the ten seconds kept for the heads leave fewer steps"
+
+
 def test_training_stops_when_validation_is_already_perfect(tiny_model_dir, dataset, monkeypatch):
     from nbtrain.training import loop
     from nbtrain.training.validation import RoundScores

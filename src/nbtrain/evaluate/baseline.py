@@ -15,9 +15,10 @@ weights start the trained head, so training begins where the baseline ends.
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -42,7 +43,9 @@ class Baseline:
     ``weights`` has one row per label (also for two labels), so ``embeddings @ weights.T + bias``
     are logits whose softmax (single-label) or sigmoid (multi-label) gives the fitted classifier's
     probabilities. ``C``, ``class_weight`` and, for multi-label data, the per-label
-    ``thresholds`` are what the cross-validation chose; ``fitted_on`` names the rows it learnt.
+    ``thresholds`` are what the cross-validation chose; ``fitted_on`` names the rows it learnt;
+    ``seconds`` is how long the search and the fit took (a time budget keeps as much for the
+    trained model's own heads).
     """
 
     labels: tuple[str, ...]
@@ -54,6 +57,7 @@ class Baseline:
     task: TaskKind = "single_label"
     thresholds: np.ndarray | None = None
     fitted_on: FittedOn = "train"
+    seconds: float = 0.0
 
     def logits(self, embeddings: np.ndarray) -> np.ndarray:
         """Unnormalised scores, one column per label."""
@@ -101,12 +105,15 @@ def fit_baseline(
     """
     check_choice("class_weight", class_weight, ClassWeight)
     check_choice("task", task, TaskKind)
+    started = time.perf_counter()
     x = np.asarray(embeddings)
     if task == "multi_label":
         from nbtrain.evaluate.multilabel_baseline import fit_one_vs_rest
 
-        return fit_one_vs_rest(x, labels, Cs=Cs, folds=folds, seed=seed, class_weight=class_weight, fitted_on=fitted_on, cv_rows=cv_rows)
-    return _fit_softmax(x, np.asarray([str(v) for v in labels]), Cs, folds, seed, class_weight, fitted_on, cv_rows)
+        fitted = fit_one_vs_rest(x, labels, Cs=Cs, folds=folds, seed=seed, class_weight=class_weight, fitted_on=fitted_on, cv_rows=cv_rows)
+    else:
+        fitted = _fit_softmax(x, np.asarray([str(v) for v in labels]), Cs, folds, seed, class_weight, fitted_on, cv_rows)
+    return replace(fitted, seconds=time.perf_counter() - started)
 
 
 def _fit_softmax(

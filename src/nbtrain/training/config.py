@@ -70,10 +70,12 @@ class TrainConfig:
     small steps, too few for the adapters to move (docs/benchmarks.md). An epoch longer than 500
     steps is validated every 500 steps (a *round*), on at most ``validation_rows`` validation rows.
 
-    ``budget`` caps the training: ``"15m"``, ``"90s"``, ``"1h"`` of optimiser steps, or
-    ``"50000 examples"`` seen (a bare number is minutes). The pace of the first steps turns time
-    into steps, the learning-rate schedule ends where the budget does, and the best round within
-    it is kept (:mod:`nbtrain.training.plan`). Training also stops when validation macro-F1 is
+    ``budget`` caps the training: ``"15m"``, ``"90s"``, ``"1h"`` of training, or
+    ``"50000 examples"`` seen (a bare number is minutes). A time budget covers the steps, their
+    validation and the finish (the final pass over the rows with the trained encoder and the final
+    heads, estimated from the validation passes' pace and the baseline's fit). The pace of the
+    first steps turns the rest into steps, the learning-rate schedule ends where the budget does,
+    and the best round within it is kept (:mod:`nbtrain.training.plan`). Training also stops when validation macro-F1 is
     1.0: nothing is left to gain on it.
 
     >>> TrainConfig(epochs=2).epochs

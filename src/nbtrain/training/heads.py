@@ -78,6 +78,18 @@ def head_search(rows: int, baseline: Baseline | None, config: TrainConfig) -> di
     return _settings_of(baseline, DEFAULT_CS[max(0, at - 1) : at + 2])
 
 
+def head_seconds(rows: int, baseline: Baseline | None) -> float:
+    """About how long the final heads take, from how long the baseline's search and fit took.
+
+    Up to :data:`LARGE_ROWS` training rows both final heads run the baseline's own search (twice
+    its time); above, the bounded search and the refits take about as long as the baseline did.
+    Nothing is known without a baseline (0).
+    """
+    if baseline is None:
+        return 0.0
+    return baseline.seconds * (2.0 if rows <= LARGE_ROWS else 1.0)
+
+
 def _settings_of(head: Baseline, Cs: tuple[float, ...]) -> dict[str, Any]:
     """Search ``Cs`` with the class weighting ``head`` was fitted with."""
     return {"Cs": Cs, "class_weight": "balanced" if head.class_weight == "balanced" else None}

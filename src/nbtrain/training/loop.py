@@ -35,6 +35,7 @@ from nbtrain.training.plan import (
     describe_plan,
     make_plan,
     steps_in_budget,
+    steps_in_time,
     warmup_then_linear,
 )
 from nbtrain.training.rounds import KeptRounds, Weights
@@ -59,6 +60,10 @@ class LoopInput:
     train_targets: np.ndarray
     validation: ValidationRows
     proxies: np.ndarray  # one starting vector per label (the frozen class means)
+    # What remains once the loop ends, which a time budget keeps time for: the texts the final pass
+    # embeds with the trained encoder, and the seconds the final heads are expected to take.
+    finish_texts: int = 0
+    finish_head_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -222,21 +227,25 @@ class _Run:
         """Seconds in the loop so far, those of the run resumed from included."""
         return self.seconds_before + time.perf_counter() - self.loop_started
 
+    def finish_seconds(self) -> float:
+        """The time the run needs after its last step: embedding ``finish_texts`` at the validation
+        passes' pace, and the final heads."""
+        per_text = self.validating / max(len(self.data.validation.texts) + len(self.data.validation.centroid_texts), 1)
+        return self.data.finish_texts * per_text + self.data.finish_head_seconds
+
     def over_budget(self, budget: Budget | None) -> bool:
-        """Whether one more step and the final validation would pass a time budget."""
+        """Whether one more step, the final validation and the finish would pass a time budget."""
         if budget is None or budget.seconds is None:
             return False
         pace = self.stepping / max(self.stepped, 1)
-        return self.loop_seconds() + pace + self.validating > budget.seconds
+        return self.loop_seconds() + pace + self.validating + self.finish_seconds() > budget.seconds
 
     def calibrated(self, plan: Plan, budget: Budget) -> Plan:
         """The plan once the first steps' pace turns a time budget into steps."""
         pace = self.stepping / max(self.stepped, 1)
-        per_step = self.config.batch_size * self.accelerator.num_processes
-        spent = self.loop_seconds()
-        rounds = plan.rounds + 1
-        left = max(0.0, (budget.seconds or 0.0) - spent - rounds * self.validating)
-        steps = self.step + steps_in_budget(Budget(seconds=left), pace, per_step)
+        finish = self.finish_seconds()
+        left = max(0.0, (budget.seconds or 0.0) - self.loop_seconds() - finish)
+        steps = steps_in_time(left, pace, self.validating, plan.steps_per_epoch, self.step)
         full = make_plan(plan.steps_per_epoch, self.config.epochs, self.config.warmup_ratio)
         capped = make_plan(plan.steps_per_epoch, self.config.epochs, self.config.warmup_ratio, budget_steps=steps)
         if capped.total_steps < full.total_steps:
@@ -247,7 +256,7 @@ class _Run:
                 budget_steps=steps,
                 round_steps=budget_round_steps(capped.total_steps, plan.steps_per_epoch),
             )
-        self.note(describe_plan(capped, pace, budget, full))
+        self.note(describe_plan(capped, pace, budget, full, finish=finish))
         return capped
 
     def note(self, text: str) -> None:

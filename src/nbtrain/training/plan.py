@@ -32,7 +32,7 @@ _SECONDS = {"s": 1, "sec": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "mi
 
 @dataclass(frozen=True)
 class Budget:
-    """A limit on training: wall-clock ``seconds`` of optimiser steps, or ``examples`` seen.
+    """A limit on training: wall-clock ``seconds`` from the first step to the final model, or ``examples`` seen.
 
     >>> Budget.parse("15m"), Budget.parse("200k examples")
     (Budget(seconds=900.0, examples=None), Budget(seconds=None, examples=200000))
@@ -125,6 +125,31 @@ def steps_in_budget(budget: Budget, seconds_per_step: float, examples_per_step: 
     return max(1, int((budget.seconds or 0.0) / max(seconds_per_step, 1e-9)))
 
 
+def steps_in_time(seconds: float, pace: float, validating: float, steps_per_epoch: int, done: int) -> int:
+    """The most steps in all (``done`` of them taken) whose remaining steps and validation rounds fit
+    in ``seconds``, at ``pace`` seconds a step and ``validating`` seconds a round.
+
+    The rounds are those of the budgeted plan (:func:`budget_round_steps`): a handful, not the
+    dozens an uncapped plan of a large file has, which would leave most of a budget unspent.
+
+    >>> steps_in_time(60, 0.5, 2, 1000, 10)  # 96 more steps (48 s) and 6 rounds of 2 s
+    106
+    >>> steps_in_time(0.1, 0.5, 2, 1000, 10)
+    11
+    """
+
+    def cost(total: int) -> float:
+        every = budget_round_steps(total, steps_per_epoch)
+        rounds = -(-total // every) - done // every
+        return (total - done) * pace + max(rounds, 1) * validating
+
+    low, high = done + 1, done + 1 + int(seconds / max(pace, 1e-9))
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if cost(middle) <= seconds else (low, middle - 1)
+    return low
+
+
 def budget_round_steps(total_steps: int, steps_per_epoch: int) -> int:
     """Round length under a budget: at most an epoch, and short enough for several rounds.
 
@@ -145,11 +170,15 @@ def warmup_then_linear(step: int, warmup: int, total: int) -> float:
     return max(0.0, (total - step) / max(1, total - warmup))
 
 
-def describe_plan(plan: Plan, seconds_per_step: float | None, budget: Budget | None, full: Plan | None = None) -> str:
+def describe_plan(plan: Plan, seconds_per_step: float | None, budget: Budget | None, full: Plan | None = None, *, finish: float = 0.0) -> str:
     """One line a person reads before training: how long the plan takes and what the budget reaches.
+
+    ``finish`` is the time the budget keeps for the work after the last step.
 
     >>> describe_plan(Plan(100, 300, 100, 30), 0.5, Budget(seconds=150), Plan(100, 1200, 100, 120))
     'Plan: 1,200 steps (12 epochs) would take about 10 min; the budget of 2 min 30 s reaches 300 steps (3.0 epochs), validated after every epoch.'
+    >>> describe_plan(Plan(100, 300, 100, 30), 0.5, Budget(seconds=900), Plan(100, 1200, 100, 120), finish=240)
+    'Plan: 1,200 steps (12 epochs) would take about 10 min; the budget of 15 min reaches 300 steps (3.0 epochs), validated after every epoch; about 4 min of it is kept for the final pass and head.'
     """
     def steps_and_epochs(p: Plan) -> str:
         epochs = f"{p.epochs:.0f}" if float(p.epochs).is_integer() else f"{p.epochs:.1f}"
@@ -159,9 +188,10 @@ def describe_plan(plan: Plan, seconds_per_step: float | None, budget: Budget | N
     every = "after every step" if plan.steps_per_round == 1 else every
     if budget is not None and full is not None:
         took = f" would take about {duration(full.total_steps * seconds_per_step)}" if seconds_per_step else ""
+        kept = f"; about {duration(finish)} of it is kept for the final pass and head" if finish >= 1 else ""
         return (
             f"Plan: {steps_and_epochs(full)}{took}; the budget of {budget.describe()} reaches "
-            f"{plan.total_steps:,} steps ({plan.epochs:.1f} epochs), validated {every}."
+            f"{plan.total_steps:,} steps ({plan.epochs:.1f} epochs), validated {every}{kept}."
         )
     took = f", about {duration(plan.total_steps * seconds_per_step)}" if seconds_per_step else ""
     return f"Plan: {steps_and_epochs(plan)}{took}, validated {every}."

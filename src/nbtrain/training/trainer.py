@@ -32,7 +32,7 @@ from nbtrain.progress import Progress, TrainingProgress, resolve_progress
 from nbtrain.training.callbacks import Callback, StopSignal
 from nbtrain.training.checkpoint import Checkpoint, load_checkpoint
 from nbtrain.training.config import TrainConfig
-from nbtrain.training.heads import fit_final_heads
+from nbtrain.training.heads import fit_final_heads, head_seconds
 from nbtrain.training.loop import LoopInput, LoopResult, run_loop
 from nbtrain.training.losses import class_centroids
 from nbtrain.training.model import TrainedModel
@@ -93,6 +93,8 @@ def train_model(
         train_targets=task.targets(dataset.train["label"].tolist(), labels),
         validation=validation_rows(dataset.validation, dataset.train, task, labels, config.validation_rows, config.seed),
         proxies=class_centroids(frozen, dataset.train["label"].tolist(), labels),
+        finish_texts=len(dataset.train) + len(dataset.validation),
+        finish_head_seconds=head_seconds(len(dataset.train), baseline) if config.refit_head else 0.0,
     )
     steps_shown = TrainingProgress(shown)
     watchers = [*callbacks, steps_shown]
