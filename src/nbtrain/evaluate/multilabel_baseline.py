@@ -7,10 +7,10 @@ probabilities (folds stratified over label combinations, iterative stratificatio
 ``C`` for all labels (the macro-F1 with each label's best threshold) and then each label's
 threshold; the head is fitted on every row with that ``C``.
 
-Within each fold the search runs C upwards and starts every label's fit from the last C's
-solution: on 3,966 GoEmotions rows the 980 fits of a search (28 labels, 7 values of C, 5 folds)
-take 7.3 L-BFGS iterations each instead of 20.7, and each C's out-of-fold macro-F1 is within 0.008
-of a cold start's (the stopping tolerance decides the last digits).
+Every label's regression is solved at once (:mod:`nbtrain.evaluate.logistic`), and within each
+fold the search runs C upwards, starting every label from the last C's solution: on 3,966
+GoEmotions rows a search (28 labels, 7 values of C, 5 folds) takes about 10 s on 2 CPU cores,
+where 980 separate scikit-learn fits took 67 s.
 """
 
 from __future__ import annotations
