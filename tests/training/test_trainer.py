@@ -279,6 +279,18 @@ def test_a_time_budget_keeps_time_for_the_final_pass_and_heads(tiny_model_dir, d
     assert len(reserved.steps) < len(free.steps), "seven of the ten seconds kept for the heads leave fewer steps"
 
 
+def test_the_finish_a_budget_keeps_is_reckoned_from_the_baselines_seconds_per_fit():
+    from nbtrain.evaluate.baseline import Baseline
+    from nbtrain.training.heads import LARGE_ROWS, head_seconds
+
+    fitted = Baseline(labels=("a", "b"), weights=np.zeros((2, 2)), bias=np.zeros(2), C=1.0, cv_macro_f1=0.5, fits=71, seconds=142.0)
+    assert head_seconds(LARGE_ROWS, fitted) == pytest.approx(284.0), "two full searches on a small file"
+    assert head_seconds(LARGE_ROWS + 1, fitted) == pytest.approx(34.0), "17 bounded fits at 2 s a fit"
+    assert head_seconds(LARGE_ROWS + 1, None) == 0.0
+    unknown = Baseline(labels=("a", "b"), weights=np.zeros((2, 2)), bias=np.zeros(2), C=1.0, cv_macro_f1=0.5)
+    assert head_seconds(10, unknown) == 0.0
+
+
 def test_training_stops_when_validation_is_already_perfect(tiny_model_dir, dataset, monkeypatch):
     from nbtrain.training import loop
     from nbtrain.training.validation import RoundScores

@@ -44,8 +44,8 @@ class Baseline:
     are logits whose softmax (single-label) or sigmoid (multi-label) gives the fitted classifier's
     probabilities. ``C``, ``class_weight`` and, for multi-label data, the per-label
     ``thresholds`` are what the cross-validation chose; ``fitted_on`` names the rows it learnt;
-    ``seconds`` is how long the search and the fit took (a time budget keeps as much for the
-    trained model's own heads).
+    ``fits`` counts the regressions the search and the final fit ran and ``seconds`` their time,
+    from which a time budget reckons what the trained model's own heads will take.
     """
 
     labels: tuple[str, ...]
@@ -57,6 +57,7 @@ class Baseline:
     task: TaskKind = "single_label"
     thresholds: np.ndarray | None = None
     fitted_on: FittedOn = "train"
+    fits: int = 0
     seconds: float = 0.0
 
     def logits(self, embeddings: np.ndarray) -> np.ndarray:
@@ -157,6 +158,7 @@ def _fit_softmax(
         weights = np.vstack([np.zeros_like(weights[0]), weights[0]])
         bias = np.array([0.0, bias[0]])
     return Baseline(
+        fits=len(Cs) * len(weighings) * k + 1,
         labels=tuple(str(c) for c in model.classes_),
         weights=weights.astype(np.float32),
         bias=bias.astype(np.float32),

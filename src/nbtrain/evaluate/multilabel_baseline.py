@@ -48,6 +48,7 @@ def fit_one_vs_rest(
     thresholds, cv_f1 = tuned[best_c]
     weights, bias = fit_all(x, y, best_c, weighing)
     return Baseline(
+        fits=len(Cs) * _folds(folds, len(searched)) + 1,
         labels=names,
         weights=weights,
         bias=bias,
@@ -87,7 +88,7 @@ def _out_of_fold(x: np.ndarray, y: np.ndarray, Cs: Sequence[float], weighing: Cl
     from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
 
     proba = {C: np.zeros(y.shape, dtype=np.float64) for C in Cs}
-    splitter = MultilabelStratifiedKFold(n_splits=max(2, min(folds, len(y))), shuffle=True, random_state=seed)
+    splitter = MultilabelStratifiedKFold(n_splits=_folds(folds, len(y)), shuffle=True, random_state=seed)
     for train, held in splitter.split(x, y):
         start = None
         for C in sorted(Cs):
@@ -125,6 +126,10 @@ def _balanced(y: np.ndarray) -> np.ndarray:
     """scikit-learn's ``class_weight="balanced"`` per label: each side of a label weighs half the rows."""
     positives = y.sum(axis=0)
     return np.where(y > 0, len(y) / (2.0 * positives), len(y) / (2.0 * (len(y) - positives)))
+
+
+def _folds(folds: int, rows: int) -> int:
+    return max(2, min(folds, rows))
 
 
 def _cv_rows(y: np.ndarray, limit: int | None, seed: int) -> np.ndarray:

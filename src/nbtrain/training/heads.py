@@ -79,15 +79,16 @@ def head_search(rows: int, baseline: Baseline | None, config: TrainConfig) -> di
 
 
 def head_seconds(rows: int, baseline: Baseline | None) -> float:
-    """About how long the final heads take, from how long the baseline's search and fit took.
+    """About how long the final heads take, reckoned from the baseline's seconds per fit.
 
     Up to :data:`LARGE_ROWS` training rows both final heads run the baseline's own search (twice
-    its time); above, the bounded search and the refits take about as long as the baseline did.
-    Nothing is known without a baseline (0).
+    its fits); above, the bounded search (3 values of C, 5 folds) and two refits. Nothing is known
+    without a baseline, or one that does not say how it was fitted (0).
     """
-    if baseline is None:
+    if baseline is None or baseline.fits < 1:
         return 0.0
-    return baseline.seconds * (2.0 if rows <= LARGE_ROWS else 1.0)
+    fits = 2 * baseline.fits if rows <= LARGE_ROWS else 3 * 5 + 2
+    return baseline.seconds / baseline.fits * fits
 
 
 def _settings_of(head: Baseline, Cs: tuple[float, ...]) -> dict[str, Any]:
