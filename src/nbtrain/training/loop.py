@@ -34,7 +34,7 @@ from nbtrain.training.plan import (
     budget_round_steps,
     describe_plan,
     make_plan,
-    steps_in_budget,
+    steps_for_examples,
     steps_in_time,
     warmup_then_linear,
 )
@@ -273,7 +273,7 @@ def first_plan(config: TrainConfig, rows: int, processes: int) -> Plan:
         raise ValueError(f"{rows} training rows make fewer batches than the {processes} processes")
     budget = config.budget_limit
     if budget is not None and budget.examples is not None:
-        steps = steps_in_budget(budget, 0.0, config.batch_size * processes)
+        steps = steps_for_examples(budget.examples, config.batch_size * processes)
         plan = make_plan(per_epoch, config.epochs, config.warmup_ratio, budget_steps=steps)
         return make_plan(per_epoch, config.epochs, config.warmup_ratio, budget_steps=steps, round_steps=budget_round_steps(plan.total_steps, per_epoch))
     return make_plan(per_epoch, config.epochs, config.warmup_ratio)

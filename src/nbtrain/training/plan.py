@@ -4,8 +4,9 @@ A small file trains for whole epochs, each followed by a validation pass. A larg
 hours on four epochs on a laptop CPU, so training is planned in *rounds*: a round is one epoch, or
 :data:`MAX_ROUND_STEPS` optimiser steps when an epoch is longer, and validation (on a capped,
 stratified sample of the validation rows) follows each round. A budget, in minutes or in examples
-seen, caps the steps: the pace of the first steps turns minutes into steps, the learning-rate
-schedule is stretched to end where the budget ends, and the best round within it is kept.
+seen, caps the steps: the pace of the first steps turns the minutes left, once the finish (the
+final pass and heads) is set aside, into steps and validation rounds, the learning-rate schedule
+is stretched to end where the budget ends, and the best round within it is kept.
 
 Everything here is pure arithmetic, so the plan can be printed before a single step runs.
 """
@@ -114,15 +115,13 @@ def make_plan(
     return Plan(steps_per_epoch, total, max(1, min(per_round, total)), int(warmup_ratio * total))
 
 
-def steps_in_budget(budget: Budget, seconds_per_step: float, examples_per_step: int) -> int:
-    """How many optimiser steps fit in ``budget`` at the measured pace.
+def steps_for_examples(examples: int, examples_per_step: int) -> int:
+    """How many optimiser steps an examples budget allows (a time budget: :func:`steps_in_time`).
 
-    >>> steps_in_budget(Budget(seconds=60), 0.5, 16), steps_in_budget(Budget(examples=1600), 0.5, 16)
-    (120, 100)
+    >>> steps_for_examples(1600, 16), steps_for_examples(10, 16)
+    (100, 1)
     """
-    if budget.examples is not None:
-        return max(1, budget.examples // max(examples_per_step, 1))
-    return max(1, int((budget.seconds or 0.0) / max(seconds_per_step, 1e-9)))
+    return max(1, examples // max(examples_per_step, 1))
 
 
 def steps_in_time(seconds: float, pace: float, validating: float, steps_per_epoch: int, done: int) -> int:
